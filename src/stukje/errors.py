@@ -60,7 +60,22 @@ class StukjeError(Exception):
 
 
 class ConfigError(StukjeError):
+    """Also says where: the file, the line (1-based) and the field, when they are known."""
+
     code = "config_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
+        self.field = field
 
 
 class MissingDependencyError(StukjeError, ImportError):
