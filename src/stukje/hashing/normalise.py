@@ -8,8 +8,9 @@ Rules (documented in docs/hashing.md):
   therefore never changes the hash.
 - Palette, bilevel and grey pictures become RGB with equal channels; CMYK and YCbCr go through
   Pillow's conversion (embedded ICC profiles are not applied).
-- 16-bit grey keeps its 8 most significant bits; 32-bit integer grey is treated as 16-bit when
-  any value exceeds 255; float grey in [0, 1] is scaled to [0, 255]; all are clipped.
+- 16- and 32-bit integer grey keeps its 8 most significant bits of 16 when any value exceeds 255,
+  and is taken as 8-bit data otherwise (8-bit pictures saved in a 16-bit container are common);
+  float grey in [0, 1] is scaled to [0, 255]; all are clipped.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _deep_grey_to_uint8(values: npt.NDArray[np.generic], mode: str) -> npt.NDArr
         scaled = floats * 255.0 if top <= 1.0 else floats
         return np.clip(np.nan_to_num(scaled), 0, 255).round().astype(np.uint8)
     wide = values.astype(np.int64)
-    if mode in _SIXTEEN_BIT_GREY or (wide.size and int(wide.max()) > 255):
+    if wide.size and int(wide.max()) > 255:
         return (np.clip(wide, 0, 65535) >> 8).astype(np.uint8)
     return np.clip(wide, 0, 255).astype(np.uint8)
 
