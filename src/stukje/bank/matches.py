@@ -1,0 +1,256 @@
+"""Matches and what follows them: match events, partner feedback, helpline review, notes, audit.
+
+The review queue holds the match events a partner flagged (feedback ``pending_review`` or
+``false_positive``) that no helpline has decided yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, exists, insert, select, true
+from sqlalchemy.exc import IntegrityError
+
+from stukje.bank import schema
+from stukje.bank.base import Actor, StoreBase, require
+from stukje.bank.credentials import format_case_number, normalize_case_number
+from stukje.bank.feed import withdraw_signals
+from stukje.bank.models import (
+    AuditEntry,
+    AuditPage,
+    Decision,
+    NewMatchEvent,
+    Note,
+    Partner,
+    ReviewItem,
+    Scope,
+    SignalInfo,
+    Status,
+    Verdict,
+)
+from stukje.errors import ConflictError, InvalidInputError, NotFoundError
+
+__all__ = ["MatchStore"]
+
+_FLAGGED = (Verdict.PENDING_REVIEW.value, Verdict.FALSE_POSITIVE.value)
+
+
+class MatchStore(StoreBase):
+    """The match, feedback, review, note and audit methods of :class:`stukje.bank.Bank`."""
+
+    def signals_by_ids(self, ids: Iterable[int]) -> dict[int, SignalInfo]:
+        """What answering a match needs, per signal id (unknown ids are left out)."""
+        s, b, c = schema.signals, schema.banks, schema.cases
+        wanted = sorted(set(ids))
+        query = (
+            select(s.c.id, s.c.signal_type, s.c.status, b.c.name, c.c.status.label("case_status"))
+            .join(b, b.c.id == s.c.bank_id)
+            .outerjoin(c, c.c.id == s.c.case_id)
+        )
+        found: dict[int, SignalInfo] = {}
+        with self._read() as connection:
+            for start in range(0, len(wanted), 5000):
+                chunk = wanted[start : start + 5000]
+                for row in connection.execute(query.where(s.c.id.in_(chunk))):
+                    found[row.id] = SignalInfo(
+                        signal_id=row.id,
+                        signal_type=row.signal_type,
+                        bank=row.name,
+                        status=Status(row.status),
+                        case_status=Status(row.case_status) if row.case_status else None,
+                    )
+        return found
+
+    def record_match_events(self, partner: Partner, events: Sequence[NewMatchEvent]) -> list[int]:
+        """Store the matches a partner found; returns their ids, in order."""
+        require(partner, Scope.MATCH)
+        if not events:
+            return []
+        for event in events:
+            if not 0 <= event.distance <= 256 or not event.action or len(event.action) > 32:
+                raise InvalidInputError("a match has a distance 0-256 and an action name")
+        known = self.signals_by_ids(event.signal_id for event in events)
+        missing = sorted({e.signal_id for e in events} - known.keys())
+        if missing:
+            raise NotFoundError(f"unknown signal id(s): {', '.join(map(str, missing[:10]))}")
+        now = self._now()
+        rows = [
+            {
+                "partner_id": partner.id,
+                "signal_id": e.signal_id,
+                "distance": e.distance,
+                "action": e.action,
+                "created_at": now,
+            }
+            for e in events
+        ]
+        with self._write() as connection:
+            ids = connection.scalars(
+                insert(schema.match_events).returning(
+                    schema.match_events.c.id, sort_by_parameter_order=True
+                ),
+                rows,
+            ).all()
+            self._audit(connection, partner, "match.record", "match_events", f"count={len(ids)}")
+        return list(ids)
+
+    def record_feedback(self, partner: Partner, match_event_id: int, verdict: Verdict) -> int:
+        """What the partner did with one of its own match events; returns the feedback id."""
+        require(partner, Scope.FEEDBACK)
+        verdict = Verdict(verdict)
+        m = schema.match_events
+        with self._write() as connection:
+            owner = connection.scalar(select(m.c.partner_id).where(m.c.id == match_event_id))
+            if owner != partner.id:
+                raise NotFoundError(f"this partner has no match event {match_event_id}")
+            feedback_id = connection.scalar(
+                insert(schema.feedback)
+                .values(
+                    match_event_id=match_event_id,
+                    partner_id=partner.id,
+                    verdict=verdict.value,
+                    created_at=self._now(),
+                )
+                .returning(schema.feedback.c.id)
+            )
+            self._audit(
+                connection, partner, "feedback.record", f"match_event:{match_event_id}", verdict
+            )
+        assert feedback_id is not None
+        return int(feedback_id)
+
+    def review_queue(
+        self, helpline: Actor, *, after_id: int = 0, limit: int = 50
+    ) -> list[ReviewItem]:
+        """Flagged match events awaiting a helpline decision, oldest first."""
+        require(helpline, Scope.HELPLINE)
+        m, fb, d = schema.match_events, schema.feedback, schema.review_decisions
+        s, c, p = schema.signals, schema.cases, schema.partners
+        flagged = exists().where(fb.c.match_event_id == m.c.id, fb.c.verdict.in_(_FLAGGED))
+        decided = exists().where(d.c.match_event_id == m.c.id)
+        query = (
+            select(m, c.c.case_number, p.c.name.label("partner_name"))
+            .join(s, s.c.id == m.c.signal_id)
+            .outerjoin(c, c.c.id == s.c.case_id)
+            .join(p, p.c.id == m.c.partner_id)
+            .where(m.c.id > after_id, flagged, ~decided)
+            .order_by(m.c.id)
+            .limit(limit)
+        )
+        with self._write() as connection:
+            rows = connection.execute(query).all()
+            verdicts: dict[int, list[Verdict]] = {row.id: [] for row in rows}
+            for event_id, verdict in connection.execute(
+                select(fb.c.match_event_id, fb.c.verdict)
+                .where(fb.c.match_event_id.in_(list(verdicts)))
+                .order_by(fb.c.id)
+            ):
+                verdicts[event_id].append(Verdict(verdict))
+            self._audit(connection, helpline, "review.list", "review_queue", f"count={len(rows)}")
+        return [
+            ReviewItem(
+                match_event_id=row.id,
+                signal_id=row.signal_id,
+                case_number=format_case_number(row.case_number) if row.case_number else None,
+                partner_name=row.partner_name,
+                distance=row.distance,
+                action=row.action,
+                verdicts=tuple(verdicts[row.id]),
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    def decide(self, helpline: Partner, match_event_id: int, decision: Decision) -> None:
+        """A helpline's decision on a match event; ``signal_withdrawn`` withdraws the signal."""
+        require(helpline, Scope.HELPLINE)
+        decision = Decision(decision)
+        m = schema.match_events
+        try:
+            with self._write() as connection:
+                signal_id = connection.scalar(select(m.c.signal_id).where(m.c.id == match_event_id))
+                if signal_id is None:
+                    raise NotFoundError(f"there is no match event {match_event_id}")
+                connection.execute(
+                    insert(schema.review_decisions).values(
+                        match_event_id=match_event_id,
+                        partner_id=helpline.id,
+                        decision=decision.value,
+                        created_at=self._now(),
+                    )
+                )
+                if decision is Decision.SIGNAL_WITHDRAWN:
+                    withdraw_signals(connection, [signal_id], self._now())
+                self._audit(
+                    connection, helpline, "review.decide", f"match_event:{match_event_id}", decision
+                )
+        except IntegrityError as exc:
+            raise ConflictError(f"match event {match_event_id} was decided already") from exc
+
+    def add_note(self, helpline: Partner, case_number: str, body: str) -> int:
+        """A helpline's note on a case; returns its id. Notes are sensitive: keep them short."""
+        require(helpline, Scope.HELPLINE)
+        if not body.strip() or len(body) > 10_000:
+            raise InvalidInputError("a note is 1 to 10000 characters")
+        with self._write() as connection:
+            case_id = self._case_id(connection, case_number)
+            note_id = connection.scalar(
+                insert(schema.notes)
+                .values(case_id=case_id, partner_id=helpline.id, body=body, created_at=self._now())
+                .returning(schema.notes.c.id)
+            )
+            self._audit(connection, helpline, "note.add", f"case:{case_id}")
+        assert note_id is not None
+        return int(note_id)
+
+    def notes(self, helpline: Actor, case_number: str) -> list[Note]:
+        require(helpline, Scope.HELPLINE)
+        n, p, c = schema.notes, schema.partners, schema.cases
+        with self._write() as connection:
+            case_id = self._case_id(connection, case_number)
+            rows = connection.execute(
+                select(n, p.c.name.label("partner_name"), c.c.case_number)
+                .join(p, p.c.id == n.c.partner_id)
+                .join(c, c.c.id == n.c.case_id)
+                .where(n.c.case_id == case_id)
+                .order_by(n.c.id)
+            ).all()
+            self._audit(connection, helpline, "note.list", f"case:{case_id}")
+        return [
+            Note(
+                id=row.id,
+                case_number=format_case_number(row.case_number),
+                partner_name=row.partner_name,
+                body=row.body,
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+
+    def audit_log(self, reader: Actor, *, before: int | None = None, limit: int = 100) -> AuditPage:
+        """The audit log, newest first, a page at a time (reading it is audited too)."""
+        require(reader, Scope.ADMIN)
+        a = schema.audit_log
+        condition = a.c.id < before if before is not None else true()
+        with self._write() as connection:
+            rows = connection.execute(
+                select(a).where(condition).order_by(a.c.id.desc()).limit(limit + 1)
+            ).all()
+            self._audit(connection, reader, "audit.list", "audit_log")
+        entries = tuple(
+            AuditEntry(
+                id=r.id, at=r.at, actor=r.actor, action=r.action, target=r.target, detail=r.detail
+            )
+            for r in rows[:limit]
+        )
+        more = len(rows) > limit
+        return AuditPage(entries=entries, next_before=entries[-1].id if more else None)
+
+    def _case_id(self, connection: Connection, case_number: str) -> int:
+        number = normalize_case_number(case_number)
+        found = connection.scalar(
+            select(schema.cases.c.id).where(schema.cases.c.case_number == number)
+        )
+        if found is None:
+            raise NotFoundError("there is no case with this number")
+        return int(found)

@@ -1,0 +1,170 @@
+"""Partners (platforms, helplines) and their API keys.
+
+A key reads ``stk_<key_id>_<secret>``: the key id finds the partner's row by index, and only that
+row's scrypt hash is checked, so authenticating never scans every slow hash. A key that checked
+out once is remembered in memory as a SHA-256 digest for a while, so serving a request costs one
+indexed lookup (to see revocations at once) rather than a scrypt run each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Iterable
+from typing import Any, Final
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from stukje.bank import schema
+from stukje.bank.base import Actor, StoreBase, require
+from stukje.bank.credentials import hash_secret, new_api_key, parse_api_key, verify_secret
+from stukje.bank.models import Partner, Scope
+from stukje.errors import (
+    ConflictError,
+    InvalidCredentialsError,
+    InvalidInputError,
+    NotFoundError,
+    RevokedKeyError,
+)
+
+__all__ = ["PartnerStore", "parse_scopes"]
+
+_VERIFIED_TTL_S: Final = 300.0
+
+
+def parse_scopes(scopes: Iterable[str | Scope] | str) -> frozenset[Scope]:
+    """Scopes from names (or one comma-separated string); InvalidInputError for unknown ones."""
+    names = scopes.split(",") if isinstance(scopes, str) else list(scopes)
+    cleaned = [str(name).strip().lower() for name in names if str(name).strip()]
+    unknown = sorted(set(cleaned) - {scope.value for scope in Scope})
+    if unknown:
+        known = ", ".join(scope.value for scope in Scope)
+        raise InvalidInputError(f"unknown scope(s) {', '.join(unknown)}; known: {known}")
+    return frozenset(Scope(name) for name in cleaned)
+
+
+def _partner(row: Row[Any]) -> Partner:
+    return Partner(
+        id=row.id,
+        name=row.name,
+        key_id=row.key_id,
+        scopes=parse_scopes(row.scopes),
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+class PartnerStore(StoreBase):
+    """The partner methods of :class:`stukje.bank.Bank`."""
+
+    def create_partner(
+        self, name: str, scopes: Iterable[str | Scope] | str, *, actor: Actor = "cli"
+    ) -> tuple[Partner, str]:
+        """A new partner and its API key; the key is returned this once and never stored."""
+        require(actor, Scope.ADMIN)
+        name = name.strip()
+        if not name or len(name) > 128:
+            raise InvalidInputError("a partner's name is 1 to 128 characters")
+        wanted = parse_scopes(scopes)
+        if not wanted:
+            raise InvalidInputError("a partner needs at least one scope")
+        key_id, api_key = new_api_key()
+        values = {
+            "name": name,
+            "key_id": key_id,
+            "key_hash": hash_secret(api_key, self._scrypt_cost),
+            "scopes": ",".join(sorted(scope.value for scope in wanted)),
+            "created_at": self._now(),
+        }
+        try:
+            with self._write() as connection:
+                row = connection.execute(
+                    insert(schema.partners).values(**values).returning(schema.partners)
+                ).one()
+                self._audit(connection, actor, "partner.create", f"partner:{row.id}")
+        except IntegrityError as exc:
+            raise ConflictError(f"there is already a partner named {name!r}") from exc
+        return _partner(row), api_key
+
+    def rotate_key(self, name_or_id: str | int, *, actor: Actor = "cli") -> tuple[Partner, str]:
+        """Give a partner a new API key (the old one stops working); returns the new key once."""
+        require(actor, Scope.ADMIN)
+        key_id, api_key = new_api_key()
+        key_hash = hash_secret(api_key, self._scrypt_cost)
+        with self._write() as connection:
+            partner = self._find(connection, name_or_id)
+            p = schema.partners
+            row = connection.execute(
+                update(p)
+                .where(p.c.id == partner.id)
+                .values(key_id=key_id, key_hash=key_hash, revoked_at=None)
+                .returning(p)
+            ).one()
+            self._audit(connection, actor, "partner.rotate_key", f"partner:{partner.id}")
+        return _partner(row), api_key
+
+    def authenticate(self, api_key: str) -> Partner:
+        """The partner whose key this is; InvalidCredentialsError or RevokedKeyError otherwise."""
+        key_id = parse_api_key(api_key)
+        with self._read() as connection:
+            row = connection.execute(
+                select(schema.partners).where(schema.partners.c.key_id == key_id)
+            ).one_or_none()
+        if row is None or not self._key_matches(key_id, api_key, row.key_hash):
+            raise InvalidCredentialsError("the API key is not valid")
+        # Checked after the secret, so a guessed key id alone tells nothing about revocations.
+        if row.revoked_at is not None:
+            raise RevokedKeyError("this API key was revoked")
+        return _partner(row)
+
+    def revoke_partner(self, name_or_id: str | int, *, actor: Actor = "cli") -> Partner:
+        require(actor, Scope.ADMIN)
+        with self._write() as connection:
+            partner = self._find(connection, name_or_id)
+            if partner.revoked_at is None:
+                p = schema.partners
+                connection.execute(
+                    update(p).where(p.c.id == partner.id).values(revoked_at=self._now())
+                )
+                self._audit(connection, actor, "partner.revoke", f"partner:{partner.id}")
+            row = connection.execute(
+                select(schema.partners).where(schema.partners.c.id == partner.id)
+            ).one()
+        return _partner(row)
+
+    def get_partner(self, name_or_id: str | int) -> Partner:
+        with self._read() as connection:
+            return self._find(connection, name_or_id)
+
+    def list_partners(self, *, actor: Actor = "cli") -> list[Partner]:
+        require(actor, Scope.ADMIN)
+        with self._write() as connection:
+            rows = connection.execute(select(schema.partners).order_by(schema.partners.c.id)).all()
+            self._audit(connection, actor, "partner.list", "partners")
+        return [_partner(row) for row in rows]
+
+    def _find(self, connection: Any, name_or_id: str | int) -> Partner:
+        p = schema.partners
+        condition = p.c.name == str(name_or_id)
+        if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+            condition = condition | (p.c.id == int(name_or_id))
+        row = connection.execute(select(p).where(condition).order_by(p.c.id)).first()
+        if row is None:
+            raise NotFoundError(f"there is no partner {name_or_id!r}")
+        return _partner(row)
+
+    def _key_matches(self, key_id: str, api_key: str, key_hash: str) -> bool:
+        digest = hashlib.sha256(api_key.encode("utf-8")).digest()
+        remembered = self._verified_keys.get((key_id, key_hash))
+        if (
+            remembered
+            and remembered[1] > time.monotonic()
+            and hmac.compare_digest(remembered[0], digest)
+        ):
+            return True
+        if not verify_secret(api_key, key_hash):
+            return False
+        self._verified_keys[(key_id, key_hash)] = (digest, time.monotonic() + _VERIFIED_TTL_S)
+        return True

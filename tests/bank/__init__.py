@@ -1,0 +1,1 @@
+"""Tests of the durable hash bank (stukje.bank) and its CLI."""

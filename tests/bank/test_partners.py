@@ -1,0 +1,94 @@
+"""Partners and API keys: creating, authenticating, revoking, rotating, listing."""
+
+from __future__ import annotations
+
+import pytest
+
+from stukje.bank import Bank, Scope, parse_scopes
+from stukje.errors import (
+    ConflictError,
+    InvalidCredentialsError,
+    InvalidInputError,
+    NotFoundError,
+    RevokedKeyError,
+)
+
+
+def test_a_new_key_authenticates_its_partner(bank: Bank) -> None:
+    created, api_key = bank.create_partner("acme", "match,feed")
+    assert api_key.startswith(f"stk_{created.key_id}_")
+    found = bank.authenticate(api_key)
+    assert found == created
+    assert found.scopes == {Scope.MATCH, Scope.FEED}
+    assert bank.authenticate(api_key) == created  # the remembered path gives the same answer
+
+
+def test_the_key_is_not_in_the_database(bank: Bank) -> None:
+    _, api_key = bank.create_partner("acme", "match")
+    secret = api_key.rsplit("_", 1)[1]
+    with bank.engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT key_hash FROM partners").scalar_one()
+    assert secret not in stored
+    assert api_key not in stored
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda key: key[:-1] + ("A" if key[-1] != "A" else "B"),
+        lambda key: key.replace("stk_", "xyz_"),
+        lambda key: "stk_aaaaaaaaaaaa_" + key.rsplit("_", 1)[1],
+        lambda key: "",
+    ],
+)
+def test_a_wrong_key_is_refused(bank: Bank, tamper: object) -> None:
+    _, api_key = bank.create_partner("acme", "match")
+    assert callable(tamper)
+    with pytest.raises(InvalidCredentialsError):
+        bank.authenticate(tamper(api_key))
+
+
+def test_a_revoked_key_is_refused_at_once(bank: Bank) -> None:
+    created, api_key = bank.create_partner("acme", "match")
+    bank.authenticate(api_key)  # remembered as verified
+    revoked = bank.revoke_partner("acme")
+    assert revoked.revoked
+    assert revoked.id == created.id
+    with pytest.raises(RevokedKeyError):
+        bank.authenticate(api_key)
+
+
+def test_rotating_a_key_retires_the_old_one(bank: Bank) -> None:
+    created, old_key = bank.create_partner("acme", "match")
+    bank.revoke_partner(created.id)
+    rotated, new_key = bank.rotate_key(str(created.id))
+    assert not rotated.revoked
+    assert bank.authenticate(new_key).id == created.id
+    with pytest.raises(InvalidCredentialsError):
+        bank.authenticate(old_key)
+
+
+def test_partner_names_are_unique(bank: Bank) -> None:
+    bank.create_partner("acme", "match")
+    with pytest.raises(ConflictError):
+        bank.create_partner("acme", "feed")
+
+
+def test_listing_and_finding_partners(bank: Bank) -> None:
+    first, _ = bank.create_partner("acme", "match")
+    second, _ = bank.create_partner("help", "helpline,admin")
+    assert [p.name for p in bank.list_partners()] == ["acme", "help"]
+    assert bank.get_partner("help") == second
+    assert bank.get_partner(first.id) == first
+    with pytest.raises(NotFoundError):
+        bank.revoke_partner("nobody")
+
+
+@pytest.mark.parametrize("scopes", ["", "match,flying", "root"])
+def test_unknown_or_missing_scopes_are_refused(bank: Bank, scopes: str) -> None:
+    with pytest.raises(InvalidInputError):
+        bank.create_partner("acme", scopes)
+
+
+def test_parse_scopes_accepts_lists_and_strings() -> None:
+    assert parse_scopes(" Match , feed ") == parse_scopes([Scope.MATCH, "feed"])
