@@ -1,0 +1,251 @@
+"""One immutable batch of stored codes with its multi-index tables, plus a mutable dead mask.
+
+Rows are kept in signal_id order, so removing an id is a binary search; each of the m tables
+holds 4-byte entries sorted by the top ``bucket_bits`` of its substring key (a counting sort,
+with a directory of bucket starts): the row number in 24 bits and an 8-bit fingerprint of the
+key's next bits, which discards most entries of a probed bucket without touching their codes.
+A segment therefore holds at most 2**24 rows; bigger indexes have several segments.
+
+Memory per signal: 32 (code) + 4 (id, as uint32 while ids fit, else 8) + 1/8 (dead bit)
++ m * 4 (entries) + m * 4 * 2**bucket_bits / n (directory: bucket_bits is about log2(n) - 3,
+so 0.5-1 byte per table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from stukje.index import _kernels
+from stukje.index.layout import BitLayout, flip_masks, thresholds
+
+__all__ = ["Hits", "SearchPlan", "Segment"]
+
+U8 = npt.NDArray[np.uint8]
+I64 = npt.NDArray[np.int64]
+FINGERPRINT_BITS = 8
+MAX_SEGMENT_ROWS = 1 << 24
+# Relative costs (one sequential distance check = 1) used to pick the faster search path.
+_BUCKET_VISIT_COST = 12.0
+_FINGERPRINT_COST = 0.5
+_INITIAL_CAPACITY = 1024
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """What a layout needs at query time, computed once per layout."""
+
+    layout: BitLayout
+    lut: npt.NDArray[np.uint32] = field(init=False)
+    lengths: I64 = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "lut", np.ascontiguousarray(self.layout.lookup_tables().transpose(1, 2, 0))
+        )
+        object.__setattr__(self, "lengths", self.layout.lengths())
+
+    def bucket_bits_for(self, rows: int) -> int:
+        # About 4-8 rows per bucket: the directory costs at most a byte per row and table.
+        wanted = max(0, rows.bit_length() - 3)
+        return min(wanted, int(self.lengths.min()))
+
+    def fingerprint_bits(self, bucket_bits: int) -> I64:
+        return np.minimum(FINGERPRINT_BITS, self.lengths - bucket_bits)
+
+
+@dataclass
+class Hits:
+    """Flat search results: for each match, the query number, row and distance."""
+
+    query: I64
+    row: I64
+    distance: I64
+
+
+class Segment:
+    """Stored codes sorted by signal_id, with multi-index tables over them."""
+
+    def __init__(
+        self,
+        plan: SearchPlan,
+        ids: npt.NDArray[Any],
+        codes: npt.NDArray[Any],
+        dead: npt.NDArray[Any],
+        directory: npt.NDArray[Any],
+        entries: npt.NDArray[Any],
+    ) -> None:
+        self.plan = plan
+        self.ids = ids
+        self.codes = codes
+        self.dead = dead
+        self.directory = directory
+        self.entries = entries
+        self.bucket_bits = int(directory.shape[1] - 1).bit_length() - 1
+        self.alive = len(ids) - int(np.unpackbits(dead, bitorder="little")[: len(ids)].sum())
+        self._plans: dict[int, _Prepared | None] = {}
+
+    @classmethod
+    def build(cls, plan: SearchPlan, ids: I64, codes: U8) -> Segment:
+        rows = len(ids)
+        if rows > MAX_SEGMENT_ROWS:
+            raise ValueError(f"a segment holds at most {MAX_SEGMENT_ROWS} rows, got {rows}")
+        order = np.argsort(ids, kind="stable")
+        narrow = rows == 0 or int(ids[order[-1]]) <= np.iinfo(np.uint32).max
+        sorted_ids = ids[order].astype(np.uint32 if narrow else np.int64)
+        codes = np.ascontiguousarray(codes[order])
+        tables = plan.layout.tables
+        bucket_bits = plan.bucket_bits_for(rows)
+        fp_bits = plan.fingerprint_bits(bucket_bits)
+        buckets = np.empty((tables, rows), dtype=np.uint32)
+        fps = np.empty((tables, rows), dtype=np.uint8)
+        _kernels.substring_keys(codes, plan.lut, plan.lengths, bucket_bits, fp_bits, buckets, fps)
+        directory = np.empty((tables, (1 << bucket_bits) + 1), dtype=np.uint32)
+        entries = np.empty((tables, rows), dtype=np.uint32)
+        _kernels.build_tables(buckets, fps, directory, entries)
+        del buckets, fps
+        return cls(plan, sorted_ids, codes, new_dead_bits(rows), directory, entries)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def words(self) -> npt.NDArray[np.uint64]:
+        return self.codes.view(np.uint64).reshape(-1, 4)
+
+    def nbytes(self) -> int:
+        arrays = (self.ids, self.codes, self.dead, self.directory, self.entries)
+        return sum(a.nbytes for a in arrays)
+
+    def mark_dead(self, ids: I64) -> int:
+        """Mark every row carrying one of ``ids`` dead; returns how many were alive."""
+        if self.ids.dtype == np.uint32:
+            ids = ids[ids <= np.iinfo(np.uint32).max].astype(np.uint32)
+        left = np.searchsorted(self.ids, ids, side="left")
+        right = np.searchsorted(self.ids, ids, side="right")
+        found = right > left
+        if not found.any():
+            return 0
+        rows = np.concatenate(
+            [np.arange(a, b) for a, b in zip(left[found], right[found], strict=True)]
+        )
+        newly = set_dead_bits(self.dead, rows)
+        self.alive -= newly
+        return newly
+
+    def alive_rows(self) -> tuple[I64, U8]:
+        keep = alive_mask(self.dead, len(self))
+        return self.ids[keep].astype(np.int64), self.codes[keep]
+
+    def search(self, queries: U8, query_words: npt.NDArray[np.uint64], radius: int) -> Hits:
+        if radius not in self._plans:
+            self._plans[radius] = self._prepare(radius)
+        prepared = self._plans[radius]
+        if prepared is None:
+            return _drain(len(queries), self._brute_search(query_words, radius))
+        return _drain(len(queries), self._table_search(queries, query_words, radius, prepared))
+
+    def _prepare(self, radius: int) -> _Prepared | None:
+        """Probe masks and filters for this radius, or None when a linear scan is cheaper."""
+        limits = thresholds(radius, self.plan.lengths)
+        if self._table_cost(limits) >= len(self):
+            return None
+        fp_bits = self.plan.fingerprint_bits(self.bucket_bits)
+        masks, starts, flips = _probe_masks(self.bucket_bits, limits)
+        table_masks = self.plan.layout.masks(self.bucket_bits + fp_bits).view(np.uint64)
+        return limits, fp_bits, masks, starts, flips, table_masks
+
+    def _table_cost(self, limits: I64) -> float:
+        per_bucket = len(self) / (1 << self.bucket_bits)
+        visits = sum(
+            math.comb(self.bucket_bits, f)
+            for limit in limits.tolist()
+            for f in range(min(limit, self.bucket_bits) + 1)
+        )
+        return visits * (_BUCKET_VISIT_COST + per_bucket * _FINGERPRINT_COST)
+
+    def _table_search(
+        self, queries: U8, query_words: npt.NDArray[np.uint64], radius: int, prepared: _Prepared
+    ) -> _Kernel:
+        limits, fp_bits, masks, starts, flips, table_masks = prepared
+
+        def run(first: int, out_q: I64, out_r: I64, out_d: I64) -> tuple[int, int]:
+            result: tuple[int, int] = _kernels.search_tables(
+                self.words, self.dead, self.directory, self.entries,
+                self.plan.lut, self.plan.lengths, self.bucket_bits, fp_bits, limits,
+                masks, starts, flips, table_masks, radius, queries, query_words,
+                first, out_q, out_r, out_d,
+            )  # fmt: skip
+            return result
+
+        return run
+
+    def _brute_search(self, query_words: npt.NDArray[np.uint64], radius: int) -> _Kernel:
+        def run(first: int, out_q: I64, out_r: I64, out_d: I64) -> tuple[int, int]:
+            result: tuple[int, int] = _kernels.search_brute(
+                self.words, self.dead, len(self), radius, query_words, first, out_q, out_r, out_d
+            )
+            return result
+
+        return run
+
+
+_Kernel = Callable[[int, I64, I64, I64], tuple[int, int]]
+
+
+def new_dead_bits(rows: int) -> U8:
+    """A dead-flag bitset for ``rows`` rows, all alive (bit r % 8 of byte r // 8)."""
+    return np.zeros((rows + 7) // 8, dtype=np.uint8)
+
+
+def set_dead_bits(dead: U8, rows: I64) -> int:
+    """Set the dead bits of ``rows``; returns how many were alive before."""
+    rows = np.unique(rows)
+    bits = np.left_shift(1, rows & 7).astype(np.uint8)
+    was_alive = int(np.count_nonzero((dead[rows >> 3] & bits) == 0))
+    np.bitwise_or.at(dead, rows >> 3, bits)
+    return was_alive
+
+
+def alive_mask(dead: U8, rows: int) -> npt.NDArray[np.bool_]:
+    mask: npt.NDArray[np.bool_] = np.unpackbits(dead, bitorder="little")[:rows] == 0
+    return mask
+
+
+_Prepared = tuple[I64, I64, npt.NDArray[np.uint32], I64, I64, npt.NDArray[np.uint64]]
+
+
+def _probe_masks(bucket_bits: int, limits: I64) -> tuple[npt.NDArray[np.uint32], I64, I64]:
+    """Concatenated flip masks of all tables, with each table's start (and an end sentinel)."""
+    parts = [flip_masks(bucket_bits, max(int(limit), 0)) for limit in limits.tolist()]
+    sizes = [0 if limit < 0 else len(p[0]) for p, limit in zip(parts, limits.tolist(), strict=True)]
+    starts = np.zeros(len(parts) + 1, dtype=np.int64)
+    starts[1:] = np.cumsum(sizes)
+    masks = np.concatenate([p[0][:s] for p, s in zip(parts, sizes, strict=True)])
+    flips = np.concatenate([p[1][:s] for p, s in zip(parts, sizes, strict=True)])
+    return masks, starts, flips
+
+
+def _drain(n_queries: int, kernel: _Kernel) -> Hits:
+    """Run a search kernel to the end, growing the output when one query overflows it."""
+    capacity = _INITIAL_CAPACITY
+    chunks: list[tuple[I64, I64, I64]] = []
+    first = 0
+    while first < n_queries:
+        out_q = np.empty(capacity, dtype=np.int64)
+        out_r = np.empty(capacity, dtype=np.int64)
+        out_d = np.empty(capacity, dtype=np.int64)
+        next_query, written = kernel(first, out_q, out_r, out_d)
+        chunks.append((out_q[:written], out_r[:written], out_d[:written]))
+        if next_query == first and written == 0:
+            capacity *= 8
+        first = next_query
+    if len(chunks) == 1:
+        return Hits(*chunks[0])
+    return Hits(*(np.concatenate(parts) for parts in zip(*chunks, strict=True)))
