@@ -19,7 +19,7 @@ from stukje.guard.context import (
     Tier,
     Verdict,
 )
-from stukje.guard.engine import Decision, Evidence, Guard, Ruling, rule
+from stukje.guard.engine import Decision, Evidence, Guard, Ruling, build_guard, rule
 from stukje.guard.help import HelpDirectory, HelpResource, default_help, load_help
 from stukje.guard.messages import LANGUAGES, Choice, Message, negotiate_language
 from stukje.guard.outcomes import Outcome, OutcomeReport
@@ -48,6 +48,7 @@ __all__ = [
     "Ruling",
     "Tier",
     "Verdict",
+    "build_guard",
     "decision_table",
     "default_help",
     "default_policy",

@@ -8,10 +8,11 @@ already say, then adds the localized message and the help resources to make a :c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from stukje.classify import Classifier
+from stukje.classify import Classifier, build_classifier
 from stukje.guard.context import (
     CONTENT_REASONS,
     OUTGOING,
@@ -27,9 +28,9 @@ from stukje.guard.context import (
 )
 from stukje.guard.help import HelpDirectory, HelpResource, default_help
 from stukje.guard.messages import Message, compose_message, negotiate_language
-from stukje.guard.policy import Policy, default_policy
+from stukje.guard.policy import Policy, default_policy, load_policy
 
-__all__ = ["Decision", "Evidence", "Guard", "Ruling", "rule"]
+__all__ = ["Decision", "Evidence", "Guard", "Ruling", "build_guard", "rule"]
 
 _VERDICT_AT_STEP = {
     True: {Step.ALLOW: Verdict.ALLOW, Step.WARN: Verdict.NUDGE, Step.BLOCK: Verdict.BLOCK},
@@ -176,3 +177,20 @@ class Guard:
         tier = context.tier or self.policy.default_tier
         row = self.policy.rules.known_bank_match.row(tier)
         return row.verdict(context.action) is Verdict.BLOCK
+
+
+def build_guard(
+    policy_file: Path | None = None,
+    *,
+    matcher: Matcher | None = None,
+    classifier: Classifier | None = None,
+) -> Guard:
+    """A guard from a policy file (None: the default); its ``[classifier]`` is built if given.
+
+    Meant to be called once at start-up (e.g. with ``Settings.policy_file``): a missing extra or a
+    bad file fails there, not on the first picture.
+    """
+    policy = load_policy(policy_file)
+    if classifier is None and policy.classifier is not None:
+        classifier = build_classifier(policy.classifier)
+    return Guard(policy, matcher=matcher, classifier=classifier)
