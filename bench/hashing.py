@@ -128,7 +128,7 @@ def _plot(rows: list[Row], out: Path) -> None:
     speed.set_xscale("log")
     speed.set_yticks(list(positions), labels)
     speed.set_xlabel("images/s per core (log)")
-    speed.legend(loc="lower right")
+    speed.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08 - 1.5 / len(rows)), ncol=2)
     bits.barh(list(positions), [r.distance for r in rows], color="tab:gray")
     bits.axvline(12, color="tab:red", linestyle="--", label="max goal (12)")
     bits.set_yticks(list(positions), [""] * len(rows))
