@@ -225,3 +225,20 @@ def test_progressive_jpeg_fast_path_stays_close(pixels: npt.NDArray[np.uint8]) -
 @pytest.mark.parametrize("data", [b"", b"\xff\xd8", b"\xff\xd8\xff\xda\x00", b"not a jpeg"])
 def test_progressive_parser_gives_up_on_garbage(data: bytes) -> None:
     assert dc_only_scans(data) is None
+
+
+@pytest.mark.parametrize("fmt", ["HEIF", "AVIF"])
+@pytest.mark.parametrize(("orientation", "turns"), [(3, 2), (6, 1), (8, -1)])
+def test_heic_and_avif_orientation_is_applied_once(
+    fmt: str, orientation: int, turns: int, pixels: npt.NDArray[np.uint8]
+) -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()  # lets Pillow save HEIF
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    stored = np.ascontiguousarray(np.rot90(pixels, turns))
+    quality = -1 if fmt == "HEIF" else 100  # -1: lossless HEIC
+    result = hash_image(encode(stored, fmt, quality=quality, exif=exif.tobytes()))
+    assert (result.height, result.width) == pixels.shape[:2]
+    assert result.signal.hash.distance(hash_image(pixels).signal.hash) <= 4
