@@ -28,6 +28,7 @@ from stukje.hashing.signal import (
     distance,
     matches,
     parse_hash,
+    parse_hash_array,
 )
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "load_picture",
     "matches",
     "parse_hash",
+    "parse_hash_array",
     "pdq_target_size",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "distance",
     "matches",
     "parse_hash",
+    "parse_hash_array",
 ]
 
 HASH_BITS: Final = 256
@@ -144,3 +145,26 @@ def matches(
     if not 0 <= threshold <= HASH_BITS:
         raise InvalidInputError(f"a threshold is between 0 and {HASH_BITS}, got {threshold}")
     return distance(a, b) <= threshold
+
+
+def parse_hash_array(texts: list[str]) -> npt.NDArray[np.uint8]:
+    """Parse many hash strings into an (n, 32) uint8 array, fast for the usual all-hex case.
+
+    A bad entry raises :class:`InvalidSignalError` naming its position in the list.
+    """
+    if all(len(text) == 2 * HASH_BYTES for text in texts):
+        try:
+            raw = bytes.fromhex("".join(texts))
+        except ValueError:
+            pass  # find and name the bad one below
+        else:
+            # fromhex skips whitespace, so a short result means a malformed entry.
+            if len(raw) == len(texts) * HASH_BYTES:
+                return np.frombuffer(raw, dtype=np.uint8).reshape(len(texts), HASH_BYTES)
+    out = np.empty((len(texts), HASH_BYTES), dtype=np.uint8)
+    for position, text in enumerate(texts):
+        try:
+            out[position] = np.frombuffer(parse_hash(text).value, dtype=np.uint8)
+        except InvalidSignalError as exc:
+            raise InvalidSignalError(f"hash #{position}: {exc.message}") from exc
+    return out

@@ -1,0 +1,85 @@
+"""What every route needs: the running services and the authenticated partner.
+
+Partners authenticate with ``Authorization: Bearer <api key>``. ``partner_with(scope)`` makes a
+dependency that authenticates the key, refuses a revoked one at once (the key row is read on every
+request) and checks the scope, so a route states what it needs in its signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from stukje.api.metrics import Metrics
+from stukje.bank import Bank, Partner, Scope
+from stukje.bank.base import require
+from stukje.config import Settings
+from stukje.errors import InvalidCredentialsError
+from stukje.guard import Guard
+from stukje.hashing import ImageLimits
+from stukje.matcher import Matcher
+
+__all__ = [
+    "FeedPartner",
+    "FeedbackPartner",
+    "HelplinePartner",
+    "MatchPartner",
+    "Services",
+    "ServicesDep",
+    "partner_with",
+]
+
+
+@dataclass
+class Services:
+    """Everything a worker process holds for its lifetime."""
+
+    settings: Settings
+    bank: Bank
+    matcher: Matcher
+    guard: Guard
+    metrics: Metrics
+
+    @property
+    def limits(self) -> ImageLimits:
+        return ImageLimits.from_settings(self.settings)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+_bearer = HTTPBearer(auto_error=False, description="A partner API key: `Bearer stk_...`.")
+
+
+def partner_with(scope: Scope) -> Callable[..., object]:
+    """A dependency returning the calling partner, who must hold ``scope``."""
+
+    async def authenticated_partner(
+        services: ServicesDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Partner:
+        if credentials is None or not credentials.credentials:
+            raise InvalidCredentialsError(
+                "this needs a partner API key: send the header 'Authorization: Bearer <key>'"
+            )
+        partner = await run_in_threadpool(services.bank.authenticate, credentials.credentials)
+        require(partner, scope)
+        return partner
+
+    authenticated_partner.__name__ = f"partner_with_{scope.value}"
+    return authenticated_partner
+
+
+MatchPartner = Annotated[Partner, Depends(partner_with(Scope.MATCH))]
+FeedPartner = Annotated[Partner, Depends(partner_with(Scope.FEED))]
+FeedbackPartner = Annotated[Partner, Depends(partner_with(Scope.FEEDBACK))]
+HelplinePartner = Annotated[Partner, Depends(partner_with(Scope.HELPLINE))]

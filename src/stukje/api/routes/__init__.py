@@ -1,0 +1,17 @@
+"""One router per resource; :data:`ROUTERS` is the order they are mounted in."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from stukje.api.routes import cases, feed, feedback, health, helpline, hma, match
+
+ROUTERS: tuple[APIRouter, ...] = (
+    cases.router,
+    match.router,
+    feed.router,
+    feedback.router,
+    helpline.router,
+    hma.router,
+    health.router,
+)

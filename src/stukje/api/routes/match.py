@@ -1,0 +1,161 @@
+"""Matching for partners: hashes, or an uploaded picture hashed in memory and discarded."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from stukje.api.deps import MatchPartner, Services, ServicesDep
+from stukje.api.uploads import read_upload
+from stukje.bank import NewMatchEvent, Partner, Status
+from stukje.errors import BatchTooLargeError, InvalidInputError
+from stukje.hashing import hash_image, parse_hash_array
+
+router = APIRouter(prefix="/v1/match", tags=["matching (partners)"])
+
+ContentAction = Literal["upload", "send", "forward", "receive", "scan"]
+
+
+class MatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    hashes: list[str] = Field(
+        min_length=1, description="PDQ hashes (hex or base64); up to the server's batch limit."
+    )
+    threshold: int | None = Field(
+        None, ge=0, le=64, description="Match distance in bits; default the server's (31)."
+    )
+    action: ContentAction = "upload"
+
+
+class MatchOut(BaseModel):
+    index: int = Field(description="Position of the matched hash in the request.")
+    signal_id: int
+    distance: int
+    bank: str
+    match_event_id: int = Field(description="Report what you did with it: POST /v1/feedback.")
+
+
+class MatchResponse(BaseModel):
+    checked: int
+    matches: list[MatchOut]
+
+
+class ImageMatchResponse(MatchResponse):
+    hash: str
+    quality: int
+
+
+Hit = tuple[int, int, int]  # (position in the request, signal id, distance)
+
+
+def search_hits(
+    services: Services, codes: npt.NDArray[np.uint8], threshold: int | None
+) -> list[Hit]:
+    """Every stored signal within the threshold of each code, from the live index."""
+    radius = services.settings.match_threshold if threshold is None else threshold
+    found = services.matcher.search(codes, radius)
+    services.metrics.hashes_checked.inc(len(codes))
+    query_of = np.repeat(np.arange(len(codes)), np.diff(found.offsets))
+    return list(
+        zip(query_of.tolist(), found.signal_ids.tolist(), found.distances.tolist(), strict=True)
+    )
+
+
+def confirm_hits(
+    services: Services, partner: Partner, hits: list[Hit], action: str
+) -> list[MatchOut]:
+    """Keep hits on active signals (a withdrawal may be in flight) and record a match event each."""
+    info = services.bank.signals_by_ids({signal_id for _, signal_id, _ in hits})
+    live = [hit for hit in hits if hit[1] in info and info[hit[1]].status is Status.ACTIVE]
+    if not live:
+        return []
+    event_ids = services.bank.record_match_events(
+        partner, [NewMatchEvent(signal_id, distance, action) for _, signal_id, distance in live]
+    )
+    services.metrics.matches.inc(len(live))
+    return [
+        MatchOut(
+            index=index,
+            signal_id=signal_id,
+            distance=distance,
+            bank=info[signal_id].bank,
+            match_event_id=event_id,
+        )
+        for (index, signal_id, distance), event_id in zip(live, event_ids, strict=True)
+    ]
+
+
+async def find_matches(
+    services: Services,
+    partner: Partner,
+    codes: npt.NDArray[np.uint8],
+    threshold: int | None,
+    action: str,
+) -> list[MatchOut]:
+    if len(codes) <= 16:  # a small search is quicker than a hop to a worker thread
+        hits = search_hits(services, codes, threshold)
+    else:
+        hits = await run_in_threadpool(search_hits, services, codes, threshold)
+    if not hits:
+        return []
+    return await run_in_threadpool(confirm_hits, services, partner, hits, action)
+
+
+@router.post("", response_model=MatchResponse)
+async def match_hashes(
+    body: MatchIn, partner: MatchPartner, services: ServicesDep
+) -> MatchResponse:
+    """Check one hash or a batch against the bank; every stored hash within the threshold."""
+    limit = services.settings.max_batch
+    if len(body.hashes) > limit:
+        raise BatchTooLargeError(
+            f"at most {limit:,} hashes per request; this one has {len(body.hashes):,}"
+        )
+    codes = parse_hash_array(body.hashes)
+    matches = await find_matches(services, partner, codes, body.threshold, body.action)
+    return MatchResponse(checked=len(codes), matches=matches)
+
+
+@router.post(
+    "/image",
+    response_model=ImageMatchResponse,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+                "image/*": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def match_image(
+    request: Request, partner: MatchPartner, services: ServicesDep
+) -> ImageMatchResponse:
+    """Hash an uploaded picture in memory (it is never stored), then match it."""
+    upload = await read_upload(request, services.settings.max_image_bytes, "file")
+    action = upload.fields.get("action", "upload")
+    if action not in ("upload", "send", "forward", "receive", "scan"):
+        raise InvalidInputError(f"unknown action {action!r}")
+    result = await run_in_threadpool(hash_image, upload.data, limits=services.limits)
+    del upload
+    codes = np.frombuffer(result.signal.hash.value, dtype=np.uint8).reshape(1, -1)
+    matches = await find_matches(services, partner, codes, None, action)
+    return ImageMatchResponse(
+        checked=1,
+        matches=matches,
+        hash=result.signal.hash.to_hex(),
+        quality=result.signal.quality,
+    )

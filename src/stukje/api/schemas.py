@@ -1,0 +1,60 @@
+"""Request and response bodies shared by several routers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from stukje.bank import CaseView, SignalRecord, Status, Verdict
+from stukje.hashing import parse_hash
+
+__all__ = ["CaseOut", "SignalIn", "to_records"]
+
+
+class SignalIn(BaseModel):
+    """One hash of a picture, computed on the person's device."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hash: str = Field(
+        description="PDQ hash: 64 hex digits or 44 base64 characters.",
+        examples=["f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"],
+        max_length=100,
+    )
+    signal_type: str = Field("pdq", pattern="^pdq$")
+    quality: int | None = Field(None, ge=0, le=100)
+
+
+def to_records(signals: list[SignalIn]) -> list[SignalRecord]:
+    """Validate hash strings (InvalidSignalError -> 422) into bank records."""
+    return [
+        SignalRecord(value=parse_hash(s.hash), signal_type=s.signal_type, quality=s.quality)
+        for s in signals
+    ]
+
+
+class CaseOut(BaseModel):
+    """A case as its holder (or a helpline) sees it."""
+
+    case_number: str
+    status: Status
+    language: str
+    created_at: datetime
+    signal_count: int
+    match_count: int
+    partner_actions: dict[Verdict, int] = Field(
+        description="How often partners reported each action on matches of this case."
+    )
+
+    @classmethod
+    def of(cls, view: CaseView) -> CaseOut:
+        return cls(
+            case_number=view.case_number,
+            status=view.status,
+            language=view.language,
+            created_at=view.created_at,
+            signal_count=view.signal_count,
+            match_count=view.match_count,
+            partner_actions=dict(view.partner_actions),
+        )
