@@ -20,7 +20,6 @@ __all__ = [
     "Decision",
     "DemoSeed",
     "ImportReport",
-    "MatchEvent",
     "NewMatchEvent",
     "Note",
     "Partner",
@@ -157,16 +156,6 @@ class NewMatchEvent:
     signal_id: int
     distance: int
     action: str
-
-
-@dataclass(frozen=True, slots=True)
-class MatchEvent:
-    id: int
-    partner_id: int
-    signal_id: int
-    distance: int
-    action: str
-    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
