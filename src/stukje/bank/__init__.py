@@ -38,6 +38,7 @@ from stukje.bank.models import (
     Status,
     Verdict,
 )
+from stukje.bank.outcomes import OutcomeCount
 from stukje.bank.partners import parse_scopes
 from stukje.bank.store import DEMO_BANK, DEMO_PARTNER, Bank, open_bank
 
@@ -61,6 +62,7 @@ __all__ = [
     "ImportReport",
     "NewMatchEvent",
     "Note",
+    "OutcomeCount",
     "Partner",
     "ReviewItem",
     "Scope",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 
@@ -34,6 +35,7 @@ __all__ = [
     "cases",
     "changes",
     "feedback",
+    "guard_outcomes",
     "match_events",
     "metadata",
     "notes",
@@ -225,4 +227,18 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("target", String(64), nullable=False),
     Column("detail", String(200), nullable=False, server_default=""),
+)
+
+guard_outcomes = Table(
+    "guard_outcomes",
+    metadata,
+    _id(),
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD, UTC
+    Column("outcome", String(32), nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("count", BigInteger(), nullable=False),
+    UniqueConstraint("day", "outcome", "verdict", "reason", "action", "tier"),
 )

@@ -11,6 +11,7 @@ from stukje.bank.engine import create_bank_engine
 from stukje.bank.feed import FeedStore
 from stukje.bank.matches import MatchStore
 from stukje.bank.models import DemoSeed, Scope
+from stukje.bank.outcomes import OutcomeStore
 from stukje.bank.partners import PartnerStore
 from stukje.bank.transfer import TransferStore
 from stukje.config import Settings
@@ -22,7 +23,7 @@ DEMO_BANK = "demo"
 DEMO_PARTNER = "demo"
 
 
-class Bank(CaseStore, PartnerStore, MatchStore, FeedStore, TransferStore):
+class Bank(CaseStore, PartnerStore, MatchStore, FeedStore, TransferStore, OutcomeStore):
     """The durable hash bank: cases, signals, the change feed, partners, matches and audit.
 
     ``Bank(engine)`` refuses (ConfigError) a database that is not migrated to the newest

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stukje.api.routes import cases, feed, feedback, health, helpline, hma, match
+from stukje.api.routes import cases, feed, feedback, guard, health, helpline, hma, match
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
     match.router,
     feed.router,
     feedback.router,
+    guard.router,
     helpline.router,
     hma.router,
     health.router,
