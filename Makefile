@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+serve: venv
+	$(BIN)/stukje serve --demo
+
 demo: venv
 	$(BIN)/stukje hash --format jsonl ../shared/corpus/photos
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bank.conftest import FAST_SCRYPT, database_url
+from conftest import FAST_SCRYPT
 from stukje.api import create_app
 from stukje.bank import Bank, Scope, create_bank_engine, migrate
 from stukje.config import Settings
 from stukje.matcher import Matcher
 
-__all__ = ["Api", "database_url", "make_api"]
+__all__ = ["Api", "make_api"]
 
 
 @dataclass
