@@ -132,9 +132,11 @@ class Segment:
         found = right > left
         if not found.any():
             return 0
-        rows = np.concatenate(
-            [np.arange(a, b) for a, b in zip(left[found], right[found], strict=True)]
-        )
+        starts, stops = left[found], right[found]
+        if np.all(stops - starts == 1):
+            rows = starts
+        else:
+            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
         newly = set_dead_bits(self.dead, rows)
         self.alive -= newly
         return newly
@@ -206,7 +208,10 @@ def new_dead_bits(rows: int) -> U8:
 
 def set_dead_bits(dead: U8, rows: I64) -> int:
     """Set the dead bits of ``rows``; returns how many were alive before."""
-    rows = np.unique(rows)
+    if len(rows) == 0:
+        return 0
+    if len(rows) > 1:
+        rows = np.unique(rows)
     bits = np.left_shift(1, rows & 7).astype(np.uint8)
     was_alive = int(np.count_nonzero((dead[rows >> 3] & bits) == 0))
     np.bitwise_or.at(dead, rows >> 3, bits)

@@ -124,7 +124,9 @@ class SignalIndex:
 
     def remove(self, ids: npt.ArrayLike | int) -> int:
         """Withdraw every entry with one of these ids; returns how many entries went."""
-        id_array = np.unique(_as_ids(ids))
+        id_array = _as_ids(ids)
+        if len(id_array) > 1:
+            id_array = np.unique(id_array)
         with self._lock:
             view = self._view
             removed = sum(s.mark_dead(id_array) for s in view.segments)
@@ -206,8 +208,10 @@ class SignalIndex:
             self._finish_merge(inputs, _merge(self._plan, inputs))
             return
         thread = threading.Thread(target=self._merge_in_background, args=(inputs,), daemon=True)
-        self._merging = thread
+        # Started before it is published, so wait() never joins an unstarted thread; it cannot
+        # finish first, because finishing takes the lock that our caller holds.
         thread.start()
+        self._merging = thread
 
     def _merge_in_background(self, inputs: tuple[Segment, ...]) -> None:
         merged = _merge(self._plan, inputs)
