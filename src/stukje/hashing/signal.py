@@ -4,6 +4,9 @@ A PDQ hash is 256 bits. It travels as 64 hex digits (the field's usual form, as 
 and HMA) or as 44 characters of standard base64 (43 without padding). Inside stukje it is a
 :class:`PdqHash`, an immutable 32-byte value; bit 255 is the first hex digit's high bit, so the hex
 form round-trips exactly with python-threatexchange and pdqhash's bit vectors.
+
+Error messages never repeat the text they reject: a malformed hash may still be most of a
+victim's hash, and messages end up in logs.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ DEFAULT_THRESHOLD: Final = 31
 _HEX_DIGITS: Final = frozenset(string.hexdigits)
 
 
+def _size(value: object) -> str:
+    return f"{len(value)} bytes" if isinstance(value, bytes) else type(value).__name__
+
+
 @dataclass(frozen=True, slots=True)
 class PdqHash:
     """One 256-bit PDQ hash."""
@@ -47,7 +54,7 @@ class PdqHash:
 
     def __post_init__(self) -> None:
         if not isinstance(self.value, bytes) or len(self.value) != HASH_BYTES:
-            raise InvalidSignalError(f"a PDQ hash is {HASH_BYTES} bytes, got {self.value!r:.80}")
+            raise InvalidSignalError(f"a PDQ hash is {HASH_BYTES} bytes, got {_size(self.value)}")
 
     @classmethod
     def from_hex(cls, text: str) -> PdqHash:
@@ -55,7 +62,7 @@ class PdqHash:
         if len(cleaned) != 2 * HASH_BYTES or not _HEX_DIGITS.issuperset(cleaned):
             raise InvalidSignalError(
                 f"a PDQ hash in hex is {2 * HASH_BYTES} hex digits (0-9, a-f); "
-                f"got {len(cleaned)} characters: {text!r:.80}"
+                f"got {len(cleaned)} characters"
             )
         return cls(bytes.fromhex(cleaned))
 
@@ -67,10 +74,12 @@ class PdqHash:
         try:
             raw = base64.b64decode(padded, validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise InvalidSignalError(f"not valid base64: {text!r:.80}") from exc
+            raise InvalidSignalError(
+                "a PDQ hash in base64 has characters that are not base64"
+            ) from exc
         if len(raw) != HASH_BYTES:
             raise InvalidSignalError(
-                f"a PDQ hash in base64 decodes to {HASH_BYTES} bytes; got {len(raw)}: {text!r:.80}"
+                f"a PDQ hash in base64 decodes to {HASH_BYTES} bytes; got {len(raw)}"
             )
         return cls(raw)
 
@@ -128,8 +137,7 @@ def parse_hash(text: str | bytes | PdqHash) -> PdqHash:
     if len(cleaned) in (43, 44):
         return PdqHash.from_base64(cleaned)
     raise InvalidSignalError(
-        "a PDQ hash is 64 hex digits or 44 base64 characters; "
-        f"got {len(cleaned)} characters: {text!r:.80}"
+        f"a PDQ hash is 64 hex digits or 44 base64 characters; got {len(cleaned)} characters"
     )
 
 
