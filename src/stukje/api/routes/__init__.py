@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from stukje.api.routes import cases, feed, feedback, guard, health, helpline, hma, match
+from stukje.api.routes import (
+    cases,
+    dashboard,
+    feed,
+    feedback,
+    guard,
+    health,
+    helpline,
+    hma,
+    match,
+)
+from stukje.web import pages
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
@@ -13,6 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     feedback.router,
     guard.router,
     helpline.router,
+    dashboard.router,
     hma.router,
     health.router,
+    pages.router,
 )

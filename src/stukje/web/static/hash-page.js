@@ -1,0 +1,113 @@
+/*
+ * The hashing page: photos are hashed here, shown back as local thumbnails with their codes,
+ * and only the codes are sent to open a case. The case number and PIN are shown once.
+ */
+(function () {
+  "use strict";
+  const { say, api, element, copyText, hashFile, submissionSignals, pause } = window.Stukje;
+  const $ = (id) => document.getElementById(id);
+  const language = document.documentElement.lang;
+  const photos = [];
+  let counter = 0;
+
+  function signals() {
+    return photos.filter((p) => p.hash).flatMap((p) => submissionSignals(p));
+  }
+
+  function payload() {
+    return { signals: signals(), language };
+  }
+
+  function render() {
+    $("picked").hidden = photos.length === 0;
+    $("sent").hidden = photos.length === 0;
+    $("payload").textContent = JSON.stringify(payload(), null, 2);
+    $("send").disabled = signals().length === 0;
+  }
+
+  function photoItem(photo) {
+    const item = element("li", { class: "photo", "data-name": photo.name });
+    if (photo.thumbnail) {
+      photo.thumbnail.setAttribute("role", "img");
+      photo.thumbnail.setAttribute("aria-label", say("photo_alt", { n: photo.number }));
+      photo.thumbnail.className = "thumb";
+      item.append(photo.thumbnail);
+    }
+    const body = element("div", { class: "photo-body" });
+    if (photo.hash) {
+      item.dataset.hash = photo.hash;
+      item.dataset.quality = String(photo.quality);
+      body.append(element("p", { class: "code-label", text: say("code") }),
+        element("code", { class: "code", text: photo.hash }));
+      if (photo.quality < 50) body.append(element("p", { class: "warning", text: say("low_quality") }));
+    } else {
+      item.dataset.error = "unreadable";
+      body.append(element("p", { class: "warning", text: say("unreadable") }));
+    }
+    body.append(element("button", {
+      class: "button small", type: "button", text: say("remove"),
+      "aria-label": say("remove") + " " + say("photo_alt", { n: photo.number }),
+      onclick: () => {
+        photos.splice(photos.indexOf(photo), 1);
+        item.remove();
+        render();
+      },
+    }));
+    item.append(body);
+    return item;
+  }
+
+  async function addFiles(files) {
+    $("hash-status").textContent = say("hashing");
+    for (const file of files) {
+      await pause(); // let the page repaint between photos
+      const photo = { name: file.name, number: ++counter };
+      try {
+        Object.assign(photo, await hashFile(file));
+      } catch (error) {
+        photo.error = String(error);
+      }
+      photos.push(photo);
+      $("photo-list").append(photoItem(photo));
+      render();
+    }
+    $("hash-status").textContent = "";
+    document.body.dataset.hashed = String(photos.length);
+  }
+
+  function showReceipt(created) {
+    $("case-number").textContent = created.case_number;
+    $("case-pin").textContent = created.pin;
+    const text = say("download_text", { case: created.case_number, pin: created.pin });
+    $("download").href = URL.createObjectURL(new Blob([text], { type: "text/plain" }));
+    sessionStorage.setItem("stukje-case", JSON.stringify(created));
+    $("receipt").hidden = false;
+    $("sent").hidden = true;
+    $("choose").hidden = true;
+    $("receipt").focus();
+  }
+
+  async function send() {
+    $("send").disabled = true;
+    $("send-status").textContent = say("sending");
+    try {
+      const created = await api("POST", "/v1/cases", { body: payload() });
+      $("send-status").textContent = "";
+      showReceipt({ case_number: created.case_number, pin: created.pin });
+    } catch (error) {
+      $("send-status").textContent = say("send_failed");
+      $("send").disabled = false;
+    }
+  }
+
+  $("photos").addEventListener("change", async (event) => {
+    const files = Array.from(event.target.files);
+    event.target.value = ""; // drop the page's hold on the files once hashed
+    await addFiles(files);
+  });
+  $("send").addEventListener("click", send);
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", () => copyText($(button.dataset.copy).textContent, button));
+  });
+  document.body.dataset.ready = "true";
+})();

@@ -1,0 +1,165 @@
+"""The browser's PDQ port (static/pdq.js) run in node: bit-exact against the Python engine.
+
+No browser needed: on the very pixels the Python engine hashes, the JS hash, its 8 dihedral
+variants and the quality equal pdqhash's; the JS shrinking (box reduction, Pillow's bilinear
+resize, the target size) equals Pillow's pixel for pixel. tests/web/test_browser_hashing.py
+then checks the whole path from photo file to code in Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pdqhash
+import pytest
+from PIL import Image
+
+from stukje.hashing import PdqHash, load_picture, pdq_target_size
+from stukje.hashing.pdq import _pdq_input
+from stukje.web.pages import STATIC_DIR
+
+NODE = shutil.which("node")
+RUNNER = Path(__file__).with_name("pdq_runner.js")
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+
+
+def run_node(jobs: list[dict[str, Any]]) -> list[Any]:
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, str(RUNNER), str(STATIC_DIR / "pdq.js")],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result: list[Any] = json.loads(done.stdout)
+    return result
+
+
+def write_rgb(folder: Path, name: str, pixels: npt.NDArray[np.uint8]) -> dict[str, Any]:
+    path = folder / f"{name}.rgb"
+    path.write_bytes(np.ascontiguousarray(pixels).tobytes())
+    return {"file": str(path), "width": pixels.shape[1], "height": pixels.shape[0]}
+
+
+def python_hashes(pixels: npt.NDArray[np.uint8]) -> tuple[list[str], int]:
+    vectors, quality = pdqhash.compute_dihedral(pixels)
+    return [PdqHash.from_bits(v).to_hex() for v in vectors], int(quality)
+
+
+def test_identical_pixels_hash_identically_for_every_corpus_photo(
+    photos_dir: Path, tmp_path: Path
+) -> None:
+    jobs, expected = [], {}
+    for photo in sorted(photos_dir.iterdir()):
+        if photo.suffix.lower() not in {".jpg", ".jpeg", ".png"}:
+            continue
+        pixels = _pdq_input(load_picture(photo))
+        jobs.append({"op": "hash", **write_rgb(tmp_path, photo.name, pixels)})
+        expected[photo.name] = python_hashes(pixels)
+    assert len(jobs) >= 50
+    results = run_node(jobs)
+    for (name, (hashes, quality)), got in zip(expected.items(), results, strict=True):
+        assert got["quality"] == quality, name
+        assert got["hash"] == hashes[0], name
+        assert [d["hash"] for d in got["dihedral"]] == hashes, name
+
+
+@pytest.mark.parametrize(
+    ("shape", "seed"),
+    [((5, 5), 1), ((64, 64), 2), ((17, 300), 3), ((257, 129), 4), ((4, 40), 5), ((640, 480), 6)],
+)
+def test_odd_shapes_hash_identically(shape: tuple[int, int], seed: int, tmp_path: Path) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = shape
+    gradient = np.linspace(0, 200, width, dtype=np.float64)[np.newaxis, :, np.newaxis]
+    pixels = (rng.integers(0, 56, (height, width, 3)) + gradient).astype(np.uint8)
+    [got] = run_node([{"op": "hash", **write_rgb(tmp_path, "odd", pixels)}])
+    if min(shape) < 5:  # too small for PDQ: a zero hash of quality 0, as the reference
+        assert got == {"hash": "0" * 64, "quality": 0, "dihedral": got["dihedral"]}
+        return
+    hashes, quality = python_hashes(pixels)
+    assert (got["hash"], got["quality"]) == (hashes[0], quality)
+
+
+RESIZES = [
+    # (width, height, reduce factor, target size)
+    (1000, 700, 3, (300, 210)),
+    (1601, 999, 4, (384, 369)),
+    (517, 389, 2, (250, 190)),
+    (2560, 1600, 6, (384, 369)),
+    (700, 900, 5, (101, 130)),
+    (400, 300, 1, (384, 300)),
+    (400, 300, 1, (400, 200)),
+]
+
+
+@pytest.mark.parametrize(("width", "height", "factor", "target"), RESIZES)
+def test_shrinking_matches_pillow_pixel_for_pixel(
+    width: int, height: int, factor: int, target: tuple[int, int], tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(width * height)
+    ramp = np.linspace(0, 120, width)[np.newaxis, :, np.newaxis]
+    pixels = (rng.integers(0, 128, (height, width, 3)) + ramp).astype(np.uint8)
+    reduced = np.asarray(Image.fromarray(pixels).reduce(factor)) if factor > 1 else pixels
+    resized = np.asarray(Image.fromarray(reduced).resize(target, Image.Resampling.BILINEAR))
+    source = write_rgb(tmp_path, "source", pixels)
+    small = write_rgb(tmp_path, "reduced", reduced)
+    run_node(
+        [
+            {"op": "reduce", **source, "factor": factor, "out": str(tmp_path / "r.out")},
+            {
+                "op": "resize",
+                **small,
+                "out_width": target[0],
+                "out_height": target[1],
+                "out": str(tmp_path / "s.out"),
+            },
+        ]
+    )
+    got_reduced = np.frombuffer((tmp_path / "r.out").read_bytes(), np.uint8)
+    got_resized = np.frombuffer((tmp_path / "s.out").read_bytes(), np.uint8)
+    np.testing.assert_array_equal(got_reduced.reshape(reduced.shape), reduced)
+    np.testing.assert_array_equal(got_resized.reshape(resized.shape), resized)
+
+
+def test_target_size_rule_matches_python() -> None:
+    rng = np.random.default_rng(7)
+    edges = [n for k in range(1, 60) for n in (128 * k - 1, 128 * k, 128 * k + 1)]
+    lengths = [*range(1, 1000), *edges, *rng.integers(1000, 30_000, 500).tolist()]
+    sizes = list(zip(lengths, reversed(lengths), strict=True))
+    results = run_node([{"op": "target", "width": w, "height": h} for w, h in sizes])
+    assert [tuple(r) for r in results] == [pdq_target_size(w, h) for w, h in sizes]
+
+
+def test_a_large_png_goes_through_the_same_reduction_as_the_python_engine(
+    photos_dir: Path, tmp_path: Path
+) -> None:
+    # Not JPEG, so the Python engine reduces it with Image.reduce then resizes: the JS
+    # pipeline on the same decoded pixels must give the very same PDQ input.
+    photo = photos_dir / "opencv_basketball1.png"
+    full = np.asarray(Image.open(photo).convert("RGB").resize((2400, 1800)))
+    png = tmp_path / "big.png"
+    Image.fromarray(full).save(png)
+    expected = _pdq_input(load_picture(png))
+    [got] = run_node(
+        [
+            {
+                "op": "input",
+                **write_rgb(tmp_path, "big", full),
+                "kind": "other",
+                "out": str(tmp_path / "o"),
+            }
+        ]
+    )
+    assert (got["height"], got["width"]) == expected.shape[:2]
+    pixels = np.frombuffer((tmp_path / "o").read_bytes(), np.uint8).reshape(expected.shape)
+    np.testing.assert_array_equal(pixels, expected)
