@@ -129,6 +129,7 @@
     const message = decision.message;
     dialog.className = decision.verdict;
     dialog.dataset.verdict = decision.verdict;
+    dialog.lang = decision.language;
     $("guard-title").textContent = message.title;
     $("guard-body").textContent = message.body;
     $("guard-notes").replaceChildren(...message.notes.map((text) => element("li", { text })));

@@ -84,6 +84,7 @@
     $("receipt").hidden = false;
     $("sent").hidden = true;
     $("choose").hidden = true;
+    $("picked").hidden = true;
     $("receipt").focus();
   }
 

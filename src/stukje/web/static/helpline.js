@@ -54,6 +54,11 @@
     const actions = ACTIONS.map((a) => ({ label: say("action_" + a), values: [stats.partner_actions[a] || 0] }));
     barChart($("chart-actions"), actions.map((a, i) => ({ ...a, label: String(i + 1), title: `${a.label}: ${a.values[0]}` })),
       actions.map((a) => `${a.label}: ${a.values[0]}`).join("; "));
+    const legend = element("ol", { "aria-hidden": "true" },
+      ...actions.map((a) => element("li", { text: `${a.label}: ${a.values[0]}` })));
+    const oldLegend = $("chart-actions").querySelector("ol");
+    if (oldLegend) oldLegend.replaceWith(legend);
+    else $("chart-actions").append(legend);
     const nudges = stats.nudge_outcomes;
     barChart($("chart-nudges"), nudges.map((n, i) => ({
       label: n.day.slice(8), values: [n.cancelled + n.asked_for_help, n.sent_anyway],
