@@ -2,7 +2,9 @@
 // argv[2]: path of pdq.js. stdin: a JSON list of jobs; stdout: a JSON list of results.
 "use strict";
 const fs = require("fs");
+const path = require("path");
 const pdq = require(process.argv[2]);
+const variants = require(path.join(path.dirname(process.argv[2]), "variants.js"));
 
 function run(job) {
   if (job.op === "target") return pdq.pdqTargetSize(job.width, job.height);
@@ -24,6 +26,19 @@ function run(job) {
     const out = pdq.boxReduce(pixels, job.width, job.height, 3, job.factor);
     fs.writeFileSync(job.out, Buffer.from(out.buffer, out.byteOffset, out.length));
     return {};
+  }
+  if (job.op === "submission") {
+    return variants.submissionSignals(pixels, job.width, job.height, 3, "full");
+  }
+  if (job.op === "rotate") {
+    const out = variants.rotate({ pixels, width: job.width, height: job.height }, job.degrees);
+    fs.writeFileSync(job.out, Buffer.from(out.pixels.buffer, out.pixels.byteOffset, out.pixels.length));
+    return {};
+  }
+  if (job.op === "dihedral") {
+    const out = variants.dihedral({ pixels, width: job.width, height: job.height }, job.name);
+    fs.writeFileSync(job.out, Buffer.from(out.pixels.buffer, out.pixels.byteOffset, out.pixels.length));
+    return { width: out.width, height: out.height };
   }
   throw new Error("unknown op " + job.op);
 }

@@ -9,8 +9,10 @@ then checks the whole path from photo file to code in Chromium.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ import pdqhash
 import pytest
 from PIL import Image
 
+from conftest import corpus_dir
 from stukje.hashing import PdqHash, load_picture, pdq_target_size
 from stukje.hashing.pdq import _pdq_input
 from stukje.web.pages import STATIC_DIR
@@ -163,3 +166,53 @@ def test_a_large_png_goes_through_the_same_reduction_as_the_python_engine(
     assert (got["height"], got["width"]) == expected.shape[:2]
     pixels = np.frombuffer((tmp_path / "o").read_bytes(), np.uint8).reshape(expected.shape)
     np.testing.assert_array_equal(pixels, expected)
+
+
+# The building blocks of the submission set (static/variants.js), each against its definition
+# in numpy or Pillow. The page sends the plain code only until stukje.hashing's submission set
+# is settled; then the whole set is compared with submission_signals here.
+
+Pixels = npt.NDArray[np.uint8]
+DIHEDRAL_PIXELS: dict[str, Callable[[Pixels], Pixels]] = {
+    "original": lambda p: p,
+    "rotate90_ccw": lambda p: np.rot90(p, 1),
+    "rotate180": lambda p: np.rot90(p, 2),
+    "rotate90_cw": lambda p: np.rot90(p, 3),
+    "flip_top_bottom": lambda p: p[::-1],
+    "flip_left_right": lambda p: p[:, ::-1],
+    "transpose": lambda p: p.transpose(1, 0, 2),
+    "transverse": lambda p: np.rot90(p, 2).transpose(1, 0, 2),
+}
+
+
+def test_dihedral_pixels_match_numpy(tmp_path: Path) -> None:
+    pixels = np.random.default_rng(3).integers(0, 256, (7, 11, 3), dtype=np.uint8)
+    source = write_rgb(tmp_path, "d", pixels)
+    jobs = [
+        {"op": "dihedral", **source, "name": name, "out": str(tmp_path / name)}
+        for name in DIHEDRAL_PIXELS
+    ]
+    for (name, operation), shape in zip(DIHEDRAL_PIXELS.items(), run_node(jobs), strict=True):
+        expected = np.ascontiguousarray(operation(pixels))
+        got = np.frombuffer((tmp_path / name).read_bytes(), np.uint8)
+        assert (shape["height"], shape["width"]) == expected.shape[:2], name
+        np.testing.assert_array_equal(got.reshape(expected.shape), expected, err_msg=name)
+
+
+@pytest.mark.parametrize("degrees", [-4.0, -2.0, 2.0, 4.0, 30.0])
+def test_small_rotations_match_pillows_affine_transform(degrees: float, tmp_path: Path) -> None:
+    pixels = _pdq_input(load_picture(corpus_dir() / "photos" / "opencv_fruits.jpg"))
+    height, width = pixels.shape[:2]
+    angle = math.radians(degrees)
+    cos, sin = math.cos(angle), math.sin(angle)
+    cx, cy = width / 2, height / 2
+    matrix = (cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy)
+    expected = np.asarray(
+        Image.fromarray(pixels).transform(
+            (width, height), Image.Transform.AFFINE, matrix, Image.Resampling.BILINEAR
+        )
+    )
+    job = {"op": "rotate", **write_rgb(tmp_path, "r", pixels), "degrees": degrees}
+    run_node([{**job, "out": str(tmp_path / "out")}])
+    got = np.frombuffer((tmp_path / "out").read_bytes(), np.uint8).reshape(expected.shape)
+    np.testing.assert_array_equal(got, expected)

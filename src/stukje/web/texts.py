@@ -34,6 +34,7 @@ _EN: Final = {
     "your_photos": "Your photos",
     "photo_alt": "Your photo {n} (only visible to you)",
     "code": "Code",
+    "more_codes": "+ {n} more codes, so mirrored, rotated and cropped copies are found too.",
     "remove": "Remove",
     "low_quality": "This photo has few details, so the code may not work well.",
     "unreadable": (
@@ -191,6 +192,10 @@ _NL: Final = {
     "your_photos": "Je foto's",
     "photo_alt": "Je foto {n} (alleen jij ziet hem)",
     "code": "Code",
+    "more_codes": (
+        "+ {n} codes extra, zodat ook gespiegelde, gedraaide en bijgesneden kopieën "
+        "gevonden worden."
+    ),
     "remove": "Weghalen",
     "low_quality": "Deze foto heeft weinig details, dus de code werkt misschien minder goed.",
     "unreadable": (

@@ -76,6 +76,10 @@
   }
 
   const MAX_PIXELS = 100000000;
+  // Whether a photo's codes are the whole submission set (static/variants.js) or its plain
+  // PDQ code only. Plain until stukje.hashing.submission_signals and docs/quality.md
+  // ("Submission set") are settled, so the page sends what the Python engine submits.
+  const SEND_SUBMISSION_SET = false;
 
   function newCanvas(width, height) {
     const canvas = document.createElement("canvas");
@@ -85,8 +89,9 @@
   }
 
   /**
-   * Hash one chosen photo on this device. Returns {hash, quality, width, height, thumbnail},
-   * where thumbnail is a small canvas for showing the photo back to its owner.
+   * Hash one chosen photo on this device. Returns {hash, quality, signals, width, height,
+   * thumbnail}: the plain code and its quality, the whole submission set, and a small canvas
+   * for showing the photo back to its owner.
    */
   async function hashFile(file, thumbnailSize = 160) {
     const kind = await sniffKind(file);
@@ -103,13 +108,16 @@
       context.fillRect(0, 0, width, height);
       context.drawImage(bitmap, 0, 0);
       const pixels = context.getImageData(0, 0, width, height).data;
-      const result = StukjePdq.hashPicture(pixels, width, height, 4, kind);
+      const signals = SEND_SUBMISSION_SET
+        ? StukjeVariants.submissionSignals(pixels, width, height, 4, kind)
+        : [{ label: "plain", ...StukjePdq.hashPicture(pixels, width, height, 4, kind) }];
       canvas.width = canvas.height = 0; // let the browser drop the full-size pixels now
       const scale = Math.min(1, thumbnailSize / Math.max(width, height));
       const thumbnail = newCanvas(Math.max(1, Math.round(width * scale)),
         Math.max(1, Math.round(height * scale)));
       thumbnail.getContext("2d").drawImage(bitmap, 0, 0, thumbnail.width, thumbnail.height);
-      return { ...result, width, height, thumbnail };
+      const [plain] = signals;
+      return { hash: plain.hash, quality: plain.quality, signals, width, height, thumbnail };
     } finally {
       bitmap.close();
     }
@@ -117,10 +125,11 @@
 
   /**
    * The codes sent for one photo: the same set the Python engine submits
-   * (stukje.hashing's submission set). Today that is the photo's PDQ hash and its quality.
+   * (stukje.hashing.submission_signals): the plain code first, then codes of mirrored,
+   * rotated, trimmed and cropped copies (static/variants.js).
    */
   function submissionSignals(result) {
-    return [{ hash: result.hash, quality: result.quality }];
+    return result.signals.map(({ hash, quality }) => ({ hash, quality }));
   }
 
   const pause = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -37,8 +37,12 @@
     if (photo.hash) {
       item.dataset.hash = photo.hash;
       item.dataset.quality = String(photo.quality);
+      item.dataset.codes = photo.signals.map((signal) => signal.hash).join(" ");
       body.append(element("p", { class: "code-label", text: say("code") }),
         element("code", { class: "code", text: photo.hash }));
+      if (photo.signals.length > 1) {
+        body.append(element("p", { class: "hint", text: say("more_codes", { n: photo.signals.length - 1 }) }));
+      }
       if (photo.quality < 50) body.append(element("p", { class: "warning", text: say("low_quality") }));
     } else {
       item.dataset.error = "unreadable";
@@ -88,11 +92,22 @@
     $("receipt").focus();
   }
 
+  // The API takes at most this many codes per request; the rest go in with the new PIN.
+  const BATCH = 1000;
+
   async function send() {
     $("send").disabled = true;
     $("send-status").textContent = say("sending");
     try {
-      const created = await api("POST", "/v1/cases", { body: payload() });
+      const all = signals();
+      const created = await api("POST", "/v1/cases", {
+        body: { signals: all.slice(0, BATCH), language },
+      });
+      for (let start = BATCH; start < all.length; start += BATCH) {
+        await api("POST", "/v1/cases/" + encodeURIComponent(created.case_number) + "/signals", {
+          body: { pin: created.pin, signals: all.slice(start, start + BATCH) },
+        });
+      }
       $("send-status").textContent = "";
       showReceipt({ case_number: created.case_number, pin: created.pin });
     } catch (error) {

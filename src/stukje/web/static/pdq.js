@@ -87,6 +87,42 @@
     }
   }
 
+  // The same pass down every column at once, sweeping rows so memory is read in order; each
+  // column sees exactly the operations boxPass would do (Float32Array stores round to float).
+  function boxColumns(input, output, rows, cols, window) {
+    const half = (window + 2) >> 1;
+    const sums = new Float32Array(cols);
+    let count = 0;
+    let right = 0;
+    let left = 0;
+    let out = 0;
+    const add = (row) => {
+      for (let c = 0, i = row * cols; c < cols; c++, i++) sums[c] += input[i];
+    };
+    const write = (row) => {
+      for (let c = 0, o = row * cols; c < cols; c++, o++) output[o] = sums[c] / count;
+    };
+    for (let i = 0; i < half - 1; i++, right++) {
+      add(right);
+      count++;
+    }
+    for (let i = 0; i < window - half + 1; i++, right++, out++) {
+      add(right);
+      count++;
+      write(out);
+    }
+    for (let i = 0; i < rows - window; i++, right++, left++, out++) {
+      add(right);
+      for (let c = 0, k = left * cols; c < cols; c++, k++) sums[c] -= input[k];
+      write(out);
+    }
+    for (let i = 0; i < half - 1; i++, left++, out++) {
+      for (let c = 0, k = left * cols; c < cols; c++, k++) sums[c] -= input[k];
+      count--;
+      write(out);
+    }
+  }
+
   function blurAndDecimate(luma, rows, cols) {
     if (rows === 64 && cols === 64) return Float32Array.from(luma);
     const alongRows = Math.floor((cols + 127) / 128);
@@ -94,7 +130,7 @@
     const scratch = new Float32Array(luma.length);
     for (let pass = 0; pass < 2; pass++) {
       for (let r = 0; r < rows; r++) boxPass(luma, scratch, r * cols, cols, 1, alongRows);
-      for (let c = 0; c < cols; c++) boxPass(scratch, luma, c, rows, cols, alongCols);
+      boxColumns(scratch, luma, rows, cols, alongCols);
     }
     const out = new Float32Array(64 * 64);
     for (let i = 0; i < 64; i++) {

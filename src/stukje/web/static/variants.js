@@ -1,0 +1,259 @@
+/*
+ * The submission set in the browser: several PDQ codes per photo, so that mirrored, rotated,
+ * bordered and cropped copies still match. It follows stukje.hashing.variants
+ * (submission_signals; docs/quality.md, "Submission set") step by step on the same pixels:
+ * the plain code first, the 7 other symmetries of the pixels, the picture inside its borders,
+ * small rotations and a grid of crops; extra codes below quality 50 or already in the set are
+ * left out.
+ *
+ * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
+ */
+(function (root) {
+  "use strict";
+
+  const pdq = typeof module === "object" && module.exports ? require("./pdq.js") : root.StukjePdq;
+  const f32 = Math.fround;
+
+  const LOW_QUALITY = 50;
+  const TRIM_OUTLIER_SHARE = 0.02;
+  const TRIM_LUMA_TOLERANCE = 8;
+  const TRIM_MIN_KEPT = 0.25;
+  const TRIM_MIN_REMOVED = 0.01;
+  const ROTATION_DEGREES = [-4, -2, 2, 4];
+  const CROP_GRID = [[0.95, 3], [0.9, 5], [0.85, 5], [0.8, 7]];
+  const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
+
+  function roundHalfEven(x) {
+    const floor = Math.floor(x);
+    const diff = x - floor;
+    if (diff !== 0.5) return Math.round(x);
+    return floor % 2 === 0 ? floor : floor + 1;
+  }
+
+  // An RGB picture: {pixels: Uint8Array-like (3 per pixel), width, height}.
+  function picture(pixels, width, height) {
+    return { pixels, width, height };
+  }
+
+  /** The picture under one symmetry, in stukje.hashing.DIHEDRAL_NAMES order. */
+  function dihedral(image, name) {
+    const { pixels, width: w, height: h } = image;
+    const swap = ["rotate90_ccw", "rotate90_cw", "transpose", "transverse"].includes(name);
+    const outW = swap ? h : w;
+    const outH = swap ? w : h;
+    const out = new Uint8ClampedArray(outW * outH * 3);
+    // For output (row i, column j): the source row and column.
+    const source = {
+      original: (i, j) => [i, j],
+      rotate90_ccw: (i, j) => [j, w - 1 - i],
+      rotate180: (i, j) => [h - 1 - i, w - 1 - j],
+      rotate90_cw: (i, j) => [h - 1 - j, i],
+      flip_top_bottom: (i, j) => [h - 1 - i, j],
+      flip_left_right: (i, j) => [i, w - 1 - j],
+      transpose: (i, j) => [j, i],
+      transverse: (i, j) => [h - 1 - j, w - 1 - i],
+    }[name];
+    for (let i = 0; i < outH; i++) {
+      for (let j = 0; j < outW; j++) {
+        const [r, c] = source(i, j);
+        const from = (r * w + c) * 3;
+        const to = (i * outW + j) * 3;
+        out[to] = pixels[from];
+        out[to + 1] = pixels[from + 1];
+        out[to + 2] = pixels[from + 2];
+      }
+    }
+    return picture(out, outW, outH);
+  }
+
+  function cut(image, [left, top, right, bottom]) {
+    const width = right - left;
+    const out = new Uint8ClampedArray(width * (bottom - top) * 3);
+    for (let y = top; y < bottom; y++) {
+      const start = (y * image.width + left) * 3;
+      out.set(image.pixels.subarray(start, start + width * 3), (y - top) * width * 3);
+    }
+    return picture(out, width, bottom - top);
+  }
+
+  function lumaOf(image) {
+    const values = new Float32Array(image.width * image.height);
+    const p = image.pixels;
+    for (let k = 0, i = 0; k < values.length; k++, i += 3) {
+      // numpy's float32 matmul here is a chain of fused multiply-adds; in double the product
+      // of a byte and a float32 and its sum with a float32 are exact, so one rounding is left.
+      const red = f32(p[i] * LUMA[0]);
+      const green = f32(p[i + 1] * LUMA[1] + red);
+      values[k] = f32(p[i + 2] * LUMA[2] + green);
+    }
+    return values;
+  }
+
+  function median(line) {
+    const sorted = Float32Array.from(line).sort();
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : f32(f32(sorted[mid - 1] + sorted[mid]) / 2);
+  }
+
+  // Is each line flat: few of its values far from the line's median luma?
+  function flatLines(lines) {
+    return lines.map((line) => {
+      const middle = median(line);
+      let outliers = 0;
+      for (const value of line) if (Math.abs(f32(value - middle)) > TRIM_LUMA_TOLERANCE) outliers++;
+      return outliers <= TRIM_OUTLIER_SHARE * line.length;
+    });
+  }
+
+  function longestBusyRun(flat) {
+    let best = [0, 0];
+    let start = null;
+    [...flat, true].forEach((isFlat, position) => {
+      if (!isFlat && start === null) start = position;
+      else if (isFlat && start !== null) {
+        if (position - start > best[1] - best[0]) best = [start, position];
+        start = null;
+      }
+    });
+    return best;
+  }
+
+  function rowsOf(values, width, top, bottom, left, right) {
+    const rows = [];
+    for (let y = top; y < bottom; y++) rows.push(values.subarray(y * width + left, y * width + right));
+    return rows;
+  }
+
+  function columnsOf(values, width, top, bottom, left, right) {
+    const columns = [];
+    for (let x = left; x < right; x++) {
+      const column = new Float32Array(bottom - top);
+      for (let y = top; y < bottom; y++) column[y - top] = values[y * width + x];
+      columns.push(column);
+    }
+    return columns;
+  }
+
+  /** The picture inside borders, letterboxing, a status bar or a caption bar; null if none. */
+  function trimBox(image) {
+    const values = lumaOf(image);
+    const { width, height } = image;
+    let [top, bottom, left, right] = [0, height, 0, width];
+    for (let pass = 0; pass < 2; pass++) {
+      const [rowStart, rowEnd] = longestBusyRun(flatLines(rowsOf(values, width, top, bottom, left, right)));
+      [top, bottom] = [top + rowStart, top + rowEnd];
+      if (bottom <= top) return null;
+      const [colStart, colEnd] = longestBusyRun(flatLines(columnsOf(values, width, top, bottom, left, right)));
+      [left, right] = [left + colStart, left + colEnd];
+      if (right <= left) return null;
+    }
+    if (Math.min((right - left) / width, (bottom - top) / height) < TRIM_MIN_KEPT) return null;
+    const removed = Math.max(left / width, top / height, 1 - right / width, 1 - bottom / height);
+    if (removed < TRIM_MIN_REMOVED) return null;
+    return [left, top, right, bottom];
+  }
+
+  /** Turn counter-clockwise about the centre, same size, bilinear, black outside (as Pillow). */
+  function rotate(image, degrees) {
+    const { pixels, width: w, height: h } = image;
+    const angle = (degrees * Math.PI) / 180;
+    const cos = Math.cos(angle);
+    const sin = Math.sin(angle);
+    const cx = w / 2;
+    const cy = h / 2;
+    const a = [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy];
+    const out = new Uint8ClampedArray(w * h * 3);
+    const clipX = (x) => (x < 0 ? 0 : x < w ? x : w - 1);
+    const clipY = (y) => (y < 0 ? 0 : y < h ? y : h - 1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let xs = a[0] * (x + 0.5) + a[1] * (y + 0.5) + a[2];
+        let ys = a[3] * (x + 0.5) + a[4] * (y + 0.5) + a[5];
+        if (xs < 0 || xs >= w || ys < 0 || ys >= h) continue; // stays black
+        xs -= 0.5;
+        ys -= 0.5;
+        const x0 = Math.floor(xs);
+        const y0 = Math.floor(ys);
+        const dx = xs - x0;
+        const dy = ys - y0;
+        const row = clipY(y0) * w;
+        const left = clipX(x0);
+        const right = clipX(x0 + 1);
+        const below = y0 + 1 >= 0 && y0 + 1 < h ? (y0 + 1) * w : -1;
+        for (let c = 0; c < 3; c++) {
+          const a0 = pixels[(row + left) * 3 + c];
+          const v1 = a0 + (pixels[(row + right) * 3 + c] - a0) * dx;
+          let v2 = v1;
+          if (below >= 0) {
+            const b0 = pixels[(below + left) * 3 + c];
+            v2 = b0 + (pixels[(below + right) * 3 + c] - b0) * dx;
+          }
+          out[(y * w + x) * 3 + c] = Math.trunc(v1 + (v2 - v1) * dy);
+        }
+      }
+    }
+    return picture(out, w, h);
+  }
+
+  /** The crops of CROP_GRID on a picture of this size, in grid order. */
+  function cropBoxes(width, height) {
+    const boxes = [];
+    for (const [scale, count] of CROP_GRID) {
+      const cropW = Math.max(1, roundHalfEven(width * scale));
+      const cropH = Math.max(1, roundHalfEven(height * scale));
+      for (let row = 0; row < count; row++) {
+        for (let column = 0; column < count; column++) {
+          const left = roundHalfEven((width - cropW) * (column / (count - 1)));
+          const top = roundHalfEven((height - cropH) * (row / (count - 1)));
+          boxes.push([`crop ${scale.toFixed(2)} ${row + 1} ${column + 1}`, [left, top, left + cropW, top + cropH]]);
+        }
+      }
+    }
+    return boxes;
+  }
+
+  function candidates(image) {
+    const out = pdq.DIHEDRAL_NAMES.map((name) => [name, () => dihedral(image, name)]);
+    const box = trimBox(image);
+    if (box) out.push(["trimmed", () => cut(image, box)]);
+    for (const degrees of ROTATION_DEGREES) {
+      out.push([`rotate ${degrees > 0 ? "+" : ""}${degrees}`, () => rotate(image, degrees)]);
+    }
+    for (const [label, crop] of cropBoxes(image.width, image.height)) out.push([label, () => cut(image, crop)]);
+    return out;
+  }
+
+  /**
+   * Every code to send for one decoded photo (RGBA or RGB pixels, upright), the plain code
+   * first: [{label, hash, quality}]. kind as for StukjePdq.pdqInput.
+   */
+  function submissionSignals(pixels, width, height, channels, kind) {
+    const input = pdq.pdqInput(pixels, width, height, channels, kind);
+    let rgb = input.pixels;
+    if (input.channels === 4) {
+      rgb = new Uint8ClampedArray(input.width * input.height * 3);
+      for (let k = 0, i = 0; i < rgb.length; k += 4, i += 3) {
+        rgb[i] = input.pixels[k];
+        rgb[i + 1] = input.pixels[k + 1];
+        rgb[i + 2] = input.pixels[k + 2];
+      }
+    }
+    const image = picture(rgb, input.width, input.height);
+    const kept = [];
+    const seen = new Set();
+    for (const [label, make] of candidates(image)) {
+      const variant = make();
+      const signal = pdq.hashPixels(variant.pixels, variant.width, variant.height, 3);
+      const plain = kept.length === 0;
+      if (plain || (signal.quality >= LOW_QUALITY && !seen.has(signal.hash))) {
+        kept.push({ label: plain ? "plain" : label, hash: signal.hash, quality: signal.quality });
+        seen.add(signal.hash);
+      }
+    }
+    return kept;
+  }
+
+  const api = { submissionSignals, trimBox, rotate, cropBoxes, dihedral };
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else root.StukjeVariants = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);
