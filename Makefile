@@ -34,6 +34,7 @@ typecheck: venv
 	$(BIN)/mypy
 
 pytest: venv
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
