@@ -24,8 +24,11 @@ from stukje.hashing import (
     ImageLimits,
     PdqHash,
     hash_image,
+    hash_picture,
+    load_picture,
     parse_hash,
 )
+from stukje.hashing.variants import labelled_submission_signals
 
 __all__ = ["COMMANDS", "compare", "hash_command"]
 
@@ -41,14 +44,21 @@ class _Outcome:
     error: str | None
 
 
-def _hash_one(path: str, dihedral: bool, limits: ImageLimits) -> _Outcome:
+def _hash_one(path: str, dihedral: bool, limits: ImageLimits, full_set: bool) -> _Outcome:
     try:
-        result = hash_image(path, dihedral=dihedral, limits=limits)
+        picture = load_picture(path, limits=limits)
+        row = _row(path, hash_picture(picture, dihedral=dihedral))
+        if full_set:
+            # The whole submission set, in its order: what a case stores for this picture.
+            row["submission_set"] = [
+                {"kind": kind, "pdq": signal.hash.to_hex(), "quality": signal.quality}
+                for kind, signal in labelled_submission_signals(picture)
+            ]
     except StukjeError as exc:
         return _Outcome(path, None, f"{exc.message} [{exc.code}]")
     except OSError as exc:
         return _Outcome(path, None, f"cannot read the file ({exc.strerror or exc}) [os_error]")
-    return _Outcome(path, _row(path, result), None)
+    return _Outcome(path, row, None)
 
 
 def _row(path: str, result: HashResult) -> dict[str, Any]:
@@ -79,11 +89,11 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _outcomes(
-    files: list[str], jobs: int, dihedral: bool, limits: ImageLimits
+    files: list[str], jobs: int, dihedral: bool, limits: ImageLimits, full_set: bool = False
 ) -> Iterator[_Outcome]:
     if jobs == 1 or len(files) < 2:
         for path in files:
-            yield _hash_one(path, dihedral, limits)
+            yield _hash_one(path, dihedral, limits, full_set)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(16, len(files) // (4 * jobs)))
@@ -92,18 +102,21 @@ def _outcomes(
             files,
             [dihedral] * len(files),
             [limits] * len(files),
+            [full_set] * len(files),
             chunksize=chunk,
         )
 
 
 class _Writer:
-    """Writes rows as JSON lines or CSV (dihedral hashes as one column per variant)."""
+    """Writes rows as JSON lines or CSV (dihedral hashes as one column per variant, the
+    submission set as one column of space-separated hashes)."""
 
-    def __init__(self, out: TextIO, fmt: str, dihedral: bool) -> None:
+    def __init__(self, out: TextIO, fmt: str, dihedral: bool, full_set: bool = False) -> None:
         self._out = out
         self._csv: csv.DictWriter[str] | None = None
         if fmt == "csv":
             fields = list(_CSV_FIELDS) + (list(DIHEDRAL_NAMES) if dihedral else [])
+            fields += ["submission_set"] if full_set else []
             self._csv = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
             self._csv.writeheader()
 
@@ -113,6 +126,8 @@ class _Writer:
             return
         flat = {key: value for key, value in row.items() if key != "dihedral"}
         flat.update(row.get("dihedral", {}))
+        if "submission_set" in row:
+            flat["submission_set"] = " ".join(item["pdq"] for item in row["submission_set"])
         self._csv.writerow(flat)
 
 
@@ -123,11 +138,22 @@ class _Writer:
 )
 @click.option("--dihedral", is_flag=True, help="Also print the 8 rotated/flipped hashes.")
 @click.option(
+    "--submission-set",
+    "full_set",
+    is_flag=True,
+    help="Also print every hash a case stores for the picture (docs/quality.md).",
+)
+@click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes [default: cores]."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 def hash_command(
-    paths: tuple[Path, ...], fmt: str, dihedral: bool, jobs: int | None, no_progress: bool
+    paths: tuple[Path, ...],
+    fmt: str,
+    dihedral: bool,
+    full_set: bool,
+    jobs: int | None,
+    no_progress: bool,
 ) -> None:
     """Hash pictures (files, or folders searched recursively) with PDQ.
 
@@ -136,10 +162,10 @@ def hash_command(
     """
     limits = ImageLimits.from_settings(load_settings())
     files = [str(path) for path in _expand(paths)]
-    writer = _Writer(sys.stdout, fmt, dihedral)
+    writer = _Writer(sys.stdout, fmt, dihedral, full_set)
     started = time.perf_counter()
     hashed = failed = low = 0
-    outcomes = _outcomes(files, jobs or os.cpu_count() or 1, dihedral, limits)
+    outcomes = _outcomes(files, jobs or os.cpu_count() or 1, dihedral, limits, full_set)
     bar = tqdm(outcomes, total=len(files), unit="img", disable=no_progress, file=sys.stderr)
     for outcome in bar:
         if outcome.row is None:

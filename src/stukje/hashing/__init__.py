@@ -30,6 +30,7 @@ from stukje.hashing.signal import (
     parse_hash,
     parse_hash_array,
 )
+from stukje.hashing.variants import query_signals, submission_signals, trim_box
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -54,4 +55,7 @@ __all__ = [
     "parse_hash",
     "parse_hash_array",
     "pdq_target_size",
+    "query_signals",
+    "submission_signals",
+    "trim_box",
 ]

@@ -1,0 +1,290 @@
+"""Several PDQ hashes per picture, so that re-shared copies still match: the submission set.
+
+Plain PDQ misses mirrored, rotated, bordered, screenshotted and cropped copies. Rather than a new
+hash, stukje stores more PDQ hashes per submitted picture (all under one case) and hashes a
+query picture once more after trimming its borders; the server still does plain exact PDQ
+Hamming search. Every step is a simple pixel operation that the browser page can repeat on the
+decoded pixels; docs/quality.md ("Submission set") is the specification, with the measurements
+behind each choice.
+
+- :func:`submission_signals`: the plain hash first, then the 7 other dihedral hashes (from the
+  transformed pixels, not pdqhash's shortcut), the hash of the trimmed picture, small rotations
+  and a grid of crops; extra hashes below quality 50 are left out.
+- :func:`query_signals`: the plain hash, and the trimmed picture's hash when trimming removes
+  a border, status bar or caption bar.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from stukje.hashing.decode import Picture
+from stukje.hashing.pdq import DIHEDRAL_NAMES, LOW_QUALITY, PdqSignal, hash_picture, hash_pixels
+
+__all__ = [
+    "CROP_GRID",
+    "ROTATION_DEGREES",
+    "TRIM_LUMA_TOLERANCE",
+    "TRIM_OUTLIER_SHARE",
+    "crop_boxes",
+    "hash_window",
+    "labelled_submission_signals",
+    "query_signals",
+    "rotate",
+    "submission_signals",
+    "trim_box",
+    "working_pixels",
+]
+
+Pixels = npt.NDArray[np.uint8]
+Box = tuple[int, int, int, int]  # left, top, right, bottom (right and bottom exclusive)
+
+#: A line (row or column) is flat when at most this share of its pixels is further than
+#: TRIM_LUMA_TOLERANCE from the line's median luma: a solid border survives JPEG noise and
+#: a status bar's icons or a caption's letters do not.
+TRIM_OUTLIER_SHARE: Final = 0.02
+TRIM_LUMA_TOLERANCE: Final = 8
+#: Trimming that keeps less than this share of either side is refused (a mostly flat picture).
+TRIM_MIN_KEPT: Final = 0.25
+#: Trimming that removes less than this share of both sides is ignored (PDQ barely notices).
+TRIM_MIN_REMOVED: Final = 0.01
+#: Small rotations stored at submission, in degrees counter-clockwise (black corners, same size).
+ROTATION_DEGREES: Final = (-4.0, -2.0, 2.0, 4.0)
+#: Crops stored at submission: (share of each side kept, positions per axis). A position is the
+#: share of the removed width (height) that lies left of (above) the crop, evenly spaced from 0
+#: to 1, so the step between neighbouring crops stays near 2.5-3.3 % of the picture.
+CROP_GRID: Final = ((0.95, 3), (0.9, 5), (0.85, 5), (0.8, 7))
+
+#: Every extra hash is PDQ of its window resized to this many pixels a side.
+WINDOW_SIZE: Final = 384
+#: The frame :func:`candidate_pixels` puts round the picture to see what trimming would keep.
+FRAME_SHARE: Final = 0.1
+#: Extra hashes are computed on the picture shrunk to at most this many pixels (512 x 512).
+WORKING_PIXELS: Final = 512 * 512
+
+# ITU-R BT.601 luma weights, as PDQ itself uses.
+_LUMA: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def submission_signals(picture: Picture) -> tuple[PdqSignal, ...]:
+    """Every hash to store for one submitted picture, the plain hash first.
+
+    The plain hash is always kept (flagged when of low quality); an extra hash below quality 50,
+    or equal to one already in the set, is left out.
+    """
+    return tuple(signal for _, signal in labelled_submission_signals(picture))
+
+
+def labelled_submission_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...]:
+    """:func:`submission_signals` with what each hash is of (``plain``, ``flip_left_right``,
+    ``trimmed``, ``rotate -2``, ``crop 0.90 1 3``, ...)."""
+    kept = [("plain", hash_picture(picture).signal)]
+    seen = {kept[0][1].hash}
+    for label, pixels in candidate_pixels(working_pixels(picture)):
+        signal = hash_window(pixels)
+        if signal.quality >= LOW_QUALITY and signal.hash not in seen:
+            kept.append((label, signal))
+            seen.add(signal.hash)
+    return tuple(kept)
+
+
+def candidate_pixels(pixels: Pixels) -> list[tuple[str, Pixels]]:
+    """The pictures whose hashes follow the plain one in the submission set, in order, before
+    the quality filter, from the working pixels."""
+    out = [(DIHEDRAL_NAMES[index], _dihedral(pixels, index)) for index in range(1, 8)]
+    box = trim_box(pixels)
+    if box is not None:
+        out.append(("trimmed", _cut(pixels, box)))
+    for name, colour in (("black", 0), ("white", 255)):
+        inside = _trimmed_on(pixels, colour)
+        if inside is not None:
+            out.append((f"trimmed on {name}", inside))
+    out.extend((f"rotate {degrees:+g}", rotate(pixels, degrees)) for degrees in ROTATION_DEGREES)
+    height, width = pixels.shape[:2]
+    out.extend((label, _cut(pixels, crop)) for label, crop in crop_boxes(width, height))
+    return out
+
+
+def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
+    """The hashes to look up for a picture being checked: plain, then trimmed (if it trims)."""
+    plain = hash_picture(picture).signal
+    pixels = working_pixels(picture)
+    box = trim_box(pixels)
+    if box is None:
+        return (plain,)
+    trimmed = hash_window(_cut(pixels, box))
+    return (plain,) if trimmed.hash == plain.hash else (plain, trimmed)
+
+
+def hash_window(pixels: Pixels) -> PdqSignal:
+    """PDQ of these pixels resized (bilinear) to WINDOW_SIZE x WINDOW_SIZE.
+
+    PDQ blurs with a box of 1/128 of each side; on a small window that box would be 1-2
+    pixels and the hash drift from the full picture's (up to 56 bits measured on a trimmed
+    screenshot). At 384 the box is 3 pixels, as on the plain hash's input.
+    """
+    if pixels.shape[:2] != (WINDOW_SIZE, WINDOW_SIZE):
+        resized = Image.fromarray(pixels).resize(
+            (WINDOW_SIZE, WINDOW_SIZE), Image.Resampling.BILINEAR
+        )
+        pixels = np.asarray(resized, dtype=np.uint8)
+    return hash_pixels(pixels)
+
+
+def _trimmed_on(pixels: Pixels, colour: int) -> Pixels | None:
+    """What trimming keeps of the picture framed by a solid border (a tenth of each side).
+
+    Where the picture's own edges are dark (or light), trimming a black (or white) frame also
+    eats into them; this is the hash such a framed copy will be looked up with. ``None`` when
+    trimming finds the picture itself (within 1 % a side) or nothing.
+    """
+    height, width = pixels.shape[:2]
+    pad_x, pad_y = max(1, round(width * FRAME_SHARE)), max(1, round(height * FRAME_SHARE))
+    framed = np.full((height + 2 * pad_y, width + 2 * pad_x, 3), colour, dtype=np.uint8)
+    framed[pad_y : pad_y + height, pad_x : pad_x + width] = pixels
+    box = trim_box(framed)
+    if box is None:
+        return None
+    expected = (pad_x, pad_y, pad_x + width, pad_y + height)
+    sizes = (width, height, width, height)
+    off = max(abs(a - b) / size for a, b, size in zip(box, expected, sizes, strict=True))
+    return None if off <= TRIM_MIN_REMOVED else _cut(framed, box)
+
+
+def working_pixels(picture: Picture) -> Pixels:
+    """The decoded pixels, shrunk (area average) to at most WORKING_PIXELS, aspect kept.
+
+    Not PDQ's own input, which a reduced picture squashes to a near-square size: a trimmed
+    screenshot or a crop keeps its resolution here.
+    """
+    height, width = picture.pixels.shape[:2]
+    scale = math.sqrt(WORKING_PIXELS / (width * height))
+    if scale >= 1:
+        return picture.pixels
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    shrunk = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BOX)
+    return np.asarray(shrunk, dtype=np.uint8)
+
+
+def _dihedral(pixels: Pixels, index: int) -> Pixels:
+    """The picture under one of the 8 symmetries, in stukje.hashing.DIHEDRAL_NAMES order."""
+    operations = (
+        lambda p: p,
+        lambda p: np.rot90(p, 1),  # 90° counter-clockwise
+        lambda p: np.rot90(p, 2),
+        lambda p: np.rot90(p, 3),  # 90° clockwise
+        lambda p: p[::-1],  # top to bottom
+        lambda p: p[:, ::-1],  # left to right
+        lambda p: p.transpose(1, 0, 2),
+        lambda p: np.rot90(p, 2).transpose(1, 0, 2),  # mirror on the other diagonal
+    )
+    return np.ascontiguousarray(operations[index](pixels))
+
+
+def _cut(pixels: Pixels, box: Box) -> Pixels:
+    left, top, right, bottom = box
+    return np.ascontiguousarray(pixels[top:bottom, left:right])
+
+
+def crop_boxes(width: int, height: int) -> list[tuple[str, Box]]:
+    """The crops of CROP_GRID on a picture of this size, in grid order (scale, row, column)."""
+    boxes = []
+    for scale, count in CROP_GRID:
+        crop_w, crop_h = max(1, round(width * scale)), max(1, round(height * scale))
+        positions = [step / (count - 1) for step in range(count)]
+        for row, y_share in enumerate(positions):
+            for column, x_share in enumerate(positions):
+                left = round((width - crop_w) * x_share)
+                top = round((height - crop_h) * y_share)
+                label = f"crop {scale:.2f} {row + 1} {column + 1}"
+                boxes.append((label, (left, top, left + crop_w, top + crop_h)))
+    return boxes
+
+
+def luma(pixels: Pixels) -> npt.NDArray[np.float32]:
+    return pixels.astype(np.float32) @ _LUMA
+
+
+def _flat_lines(values: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Per row of ``values``: is it flat (few pixels far from the row's median)?"""
+    median = np.median(values, axis=1, keepdims=True)
+    outliers = np.count_nonzero(np.abs(values - median) > TRIM_LUMA_TOLERANCE, axis=1)
+    return np.asarray(outliers <= TRIM_OUTLIER_SHARE * values.shape[1])
+
+
+def _longest_busy_run(flat: npt.NDArray[np.bool_]) -> tuple[int, int]:
+    """[start, end) of the longest run of non-flat lines; the first one on a tie."""
+    best = (0, 0)
+    start = None
+    for position, is_flat in enumerate([*flat.tolist(), True]):
+        if not is_flat and start is None:
+            start = position
+        elif is_flat and start is not None:
+            if position - start > best[1] - best[0]:
+                best = (start, position)
+            start = None
+    return best
+
+
+def trim_box(pixels: Pixels) -> Box | None:
+    """The picture inside borders, letterboxing, a status bar or a caption bar, if any.
+
+    Rows, then columns, then rows and columns again: keep the longest run of non-flat lines
+    within what is kept so far. ``None`` when that removes less than 1 % on every side, or
+    keeps less than a quarter of the width or height.
+    """
+    values = luma(pixels)
+    height, width = values.shape
+    top, bottom, left, right = 0, height, 0, width
+    for _ in range(2):
+        top_run, bottom_run = _longest_busy_run(_flat_lines(values[top:bottom, left:right]))
+        top, bottom = top + top_run, top + bottom_run
+        if bottom <= top:
+            return None
+        left_run, right_run = _longest_busy_run(_flat_lines(values[top:bottom, left:right].T))
+        left, right = left + left_run, left + right_run
+        if right <= left:
+            return None
+    kept_w, kept_h = (right - left) / width, (bottom - top) / height
+    if min(kept_w, kept_h) < TRIM_MIN_KEPT:
+        return None
+    removed = max(left / width, top / height, 1 - right / width, 1 - bottom / height)
+    if removed < TRIM_MIN_REMOVED:
+        return None
+    return (left, top, right, bottom)
+
+
+def rotate(pixels: Pixels, degrees: float) -> Pixels:
+    """Turn counter-clockwise about the centre, same size, bilinear, black outside.
+
+    In continuous coordinates (pixel (i, j) covers [j, j + 1] x [i, i + 1], its centre at
+    (j + 0.5, i + 0.5)), output pixel (x, y) takes the bilinear sample at the source point
+    c + R(p - c), where p = (x + 0.5, y + 0.5), c = (width / 2, height / 2) and R turns by
+    ``degrees`` (y pointing down); samples outside the picture are black. This is Pillow's
+    affine transform, so a browser port can follow the formula.
+    """
+    height, width = pixels.shape[:2]
+    angle = math.radians(degrees)
+    cos, sin = math.cos(angle), math.sin(angle)
+    centre_x, centre_y = width / 2, height / 2
+    matrix = (
+        cos,
+        -sin,
+        centre_x - cos * centre_x + sin * centre_y,
+        sin,
+        cos,
+        centre_y - sin * centre_x - cos * centre_y,
+    )
+    turned = Image.fromarray(pixels).transform(
+        (width, height),
+        Image.Transform.AFFINE,
+        matrix,
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=(0, 0, 0),
+    )
+    return np.asarray(turned, dtype=np.uint8)

@@ -1,0 +1,182 @@
+"""The submission set and query set: trimming, rotations, crops, and matching on a few photos.
+
+The full measurement over the corpus is bench/quality.py; these checks stay small and fast.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageOps
+
+from stukje.cli import main as cli_main
+from stukje.hashing import (
+    DEFAULT_THRESHOLD,
+    LOW_QUALITY,
+    PdqSignal,
+    Picture,
+    hash_picture,
+    load_picture,
+    query_signals,
+    submission_signals,
+    trim_box,
+)
+from stukje.hashing.variants import (
+    CROP_GRID,
+    crop_boxes,
+    labelled_submission_signals,
+    rotate,
+)
+
+PHOTOS = ("opencv_fruits.jpg", "skimage_astronaut.png", "GreenMeadow.jpg")
+
+
+def _image(photos_dir: Path, name: str, size: int = 512) -> Image.Image:
+    image = Image.fromarray(load_picture(photos_dir / name).pixels)
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return image
+
+
+def _decoded(image: Image.Image, fmt: str = "JPEG") -> Picture:
+    out = io.BytesIO()
+    image.save(out, fmt, quality=85)
+    return load_picture(out.getvalue())
+
+
+def _matches(stored: tuple[PdqSignal, ...], queries: tuple[PdqSignal, ...]) -> int:
+    """The smallest distance between any stored and any query hash."""
+    return min(s.hash.distance(q.hash) for s in stored for q in queries)
+
+
+@pytest.mark.parametrize("fill", [(0, 0, 0), (255, 255, 255), (40, 120, 200)])
+@pytest.mark.parametrize("share", [0.05, 0.2])
+def test_trim_box_finds_the_picture_inside_a_solid_border(
+    photos_dir: Path, fill: tuple[int, int, int], share: float
+) -> None:
+    image = _image(photos_dir, "opencv_fruits.jpg")
+    pad_x, pad_y = round(image.width * share), round(image.height * share)
+    framed = ImageOps.expand(image, (pad_x, pad_y), fill=fill)
+    pixels = _decoded(framed, "PNG").pixels  # possibly reduced: compare shares of the sides
+    box = trim_box(pixels)
+    assert box is not None
+    expected = (pad_x, pad_y, pad_x + image.width, pad_y + image.height)
+    sides = (framed.width, framed.height) * 2
+    found = (pixels.shape[1], pixels.shape[0]) * 2
+    for at, want, side, size in zip(box, expected, sides, found, strict=True):
+        assert abs(at / size - want / side) <= 0.01
+
+
+def test_trim_box_skips_a_status_bar_and_letterboxing(photos_dir: Path) -> None:
+    image = _image(photos_dir, "skimage_astronaut.png", 360)
+    screen = Image.new("RGB", (360, 780), (0, 0, 0))
+    screen.paste(image, (0, 210))
+    draw = ImageDraw.Draw(screen)
+    draw.text((12, 6), "12:34", fill="white")
+    draw.rectangle((300, 8, 340, 20), outline="white")
+    box = trim_box(np.asarray(screen))
+    assert box is not None
+    assert all(abs(a - b) <= 2 for a, b in zip(box, (0, 210, 360, 570), strict=True))
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_a_photo_without_a_border_is_not_trimmed(photos_dir: Path, name: str) -> None:
+    picture = load_picture(photos_dir / name)
+    assert trim_box(picture.pixels) is None
+    assert query_signals(picture) == (hash_picture(picture).signal,)
+
+
+def test_trim_box_refuses_a_flat_picture() -> None:
+    assert trim_box(np.full((100, 80, 3), 128, dtype=np.uint8)) is None
+
+
+def test_rotate_turns_counter_clockwise() -> None:
+    square = np.zeros((64, 64, 3), dtype=np.uint8)
+    square[8:24, 40:56] = 255  # a block in the top right corner
+    turned = rotate(square, 90)
+    assert np.abs(turned.astype(int) - np.rot90(square, 1)).max() <= 1
+    assert np.array_equal(rotate(square, 0), square)
+
+
+@given(st.integers(1, 4000), st.integers(1, 4000))
+def test_crop_boxes_lie_inside_the_picture(width: int, height: int) -> None:
+    boxes = crop_boxes(width, height)
+    assert len(boxes) == sum(count * count for _, count in CROP_GRID)
+    for _, (left, top, right, bottom) in boxes:
+        assert 0 <= left < right <= width
+        assert 0 <= top < bottom <= height
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_submission_set_starts_with_the_plain_hash_and_holds_good_distinct_hashes(
+    photos_dir: Path, name: str
+) -> None:
+    picture = load_picture(photos_dir / name)
+    signals = submission_signals(picture)
+    assert signals[0] == hash_picture(picture).signal
+    assert all(signal.quality >= LOW_QUALITY for signal in signals[1:])
+    assert len({signal.hash for signal in signals}) == len(signals)
+    labels = [label for label, _ in labelled_submission_signals(picture)]
+    assert labels[:2] == ["plain", "rotate90_ccw"]
+    assert len(signals) > 100
+
+
+def _variants(image: Image.Image) -> dict[str, Image.Image]:
+    width, height = image.size
+    return {
+        "mirror": image.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+        "rotate 90": image.transpose(Image.Transpose.ROTATE_90),
+        "rotate 180": image.transpose(Image.Transpose.ROTATE_180),
+        "border 20%": ImageOps.expand(image, (width // 5, height // 5), fill=(255, 255, 255)),
+        "rotate 3°": image.rotate(3, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)),
+        # A crop near a grid point (0.9 of each side, a third off the left and top); crops
+        # between grid points often miss (docs/quality.md).
+        "crop 10%": image.crop((width // 30, height // 30, width * 92 // 100, height * 92 // 100)),
+    }
+
+
+@pytest.fixture(scope="module")
+def stored_sets(photos_dir: Path) -> dict[str, tuple[PdqSignal, ...]]:
+    return {name: submission_signals(_decoded(_image(photos_dir, name), "PNG")) for name in PHOTOS}
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_variants_match_only_their_own_submission_set(
+    photos_dir: Path, stored_sets: dict[str, tuple[PdqSignal, ...]], name: str
+) -> None:
+    image = _image(photos_dir, name)
+    stored = stored_sets[name]
+    others = [stored_sets[other] for other in PHOTOS if other != name]
+    for variant_name, variant in _variants(image).items():
+        queries = query_signals(_decoded(variant))
+        assert _matches(stored, queries) <= DEFAULT_THRESHOLD, variant_name
+        for other in others:
+            assert _matches(other, queries) > DEFAULT_THRESHOLD, variant_name
+
+
+def test_plain_pdq_misses_what_the_submission_set_catches(photos_dir: Path) -> None:
+    """The test above could not pass on plain PDQ: a bordered copy is far from the plain hash."""
+    image = _image(photos_dir, "opencv_fruits.jpg")
+    bordered = ImageOps.expand(image, (image.width // 5, image.height // 5), fill=(0, 0, 0))
+    plain = hash_picture(_decoded(image, "PNG")).signal
+    assert plain.hash.distance(hash_picture(_decoded(bordered)).signal.hash) > DEFAULT_THRESHOLD
+
+
+def test_cli_prints_the_submission_set(photos_dir: Path) -> None:
+    path = photos_dir / "opencv_fruits.jpg"
+    result = CliRunner().invoke(
+        cli_main, ["hash", "--submission-set", "--no-progress", "-j", "1", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout.splitlines()[0])
+    expected = submission_signals(load_picture(path))
+    assert [item["pdq"] for item in row["submission_set"]] == [
+        signal.hash.to_hex() for signal in expected
+    ]
+    assert row["submission_set"][0]["kind"] == "plain"
