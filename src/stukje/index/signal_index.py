@@ -29,7 +29,12 @@ from stukje.errors import InvalidInputError
 from stukje.hashing.signal import DEFAULT_THRESHOLD, HASH_BITS, HASH_BYTES, PdqHash
 from stukje.index.buffer import Buffer
 from stukje.index.layout import DEFAULT_TABLES, BitLayout
-from stukje.index.segment import MAX_SEGMENT_ROWS, SearchPlan, Segment
+from stukje.index.segment import (
+    DEFAULT_FINGERPRINT_BITS,
+    MAX_SEGMENT_ROWS,
+    SearchPlan,
+    Segment,
+)
 
 __all__ = ["BatchResult", "Match", "SignalIndex"]
 
@@ -39,6 +44,7 @@ DEFAULT_BUFFER_ROWS = 16_384
 # Rewrite a segment once this share of its rows is dead.
 _DEAD_SHARE_TO_REWRITE = 0.25
 _PARALLEL_BATCH = 64
+_MAX_ID = int(np.iinfo(np.int64).max)
 
 
 class Match(NamedTuple):
@@ -82,12 +88,13 @@ class SignalIndex:
         self,
         tables: int = DEFAULT_TABLES,
         *,
+        fingerprint_bits: int = DEFAULT_FINGERPRINT_BITS,
         buffer_rows: int = DEFAULT_BUFFER_ROWS,
         background: bool = True,
         workers: int | None = None,
         layout: BitLayout | None = None,
     ) -> None:
-        self._plan = SearchPlan(layout or BitLayout.spread(tables))
+        self._plan = SearchPlan(layout or BitLayout.spread(tables), fingerprint_bits)
         self._buffer_rows = buffer_rows
         self._background = background
         self._workers = workers or min(os.cpu_count() or 1, 8)
@@ -127,13 +134,22 @@ class SignalIndex:
         id_array = _as_ids(ids)
         if len(id_array) > 1:
             id_array = np.unique(id_array)
+        if not len(id_array):
+            return 0
+        low, high = int(id_array[0]), int(id_array[-1])
         with self._lock:
             view = self._view
-            removed = sum(s.mark_dead(id_array) for s in view.segments)
+            # Segments cover narrow id ranges (bank ids grow with time), so most are skipped
+            # without any numpy call: a single remove costs a few microseconds.
+            touched = [
+                s for s in view.segments if s.alive and s.first_id <= high and low <= s.last_id
+            ]
+            removed = sum(s.mark_dead(id_array) for s in touched)
             removed += view.buffer.mark_dead(id_array)
             if self._merging is not None:
                 self._removed_while_merging.append(id_array)
-            self._maybe_merge()
+            if any(_mostly_dead(s) for s in touched):
+                self._maybe_merge()
             return removed
 
     def compact(self) -> None:
@@ -182,9 +198,7 @@ class SignalIndex:
         """The [start, stop) run of segments to merge next, or None."""
         segments = self._view.segments
         for i, segment in enumerate(segments):
-            if len(segment) and (len(segment) - segment.alive) > _DEAD_SHARE_TO_REWRITE * len(
-                segment
-            ):
+            if _mostly_dead(segment):
                 return i, i + 1
         stop = len(segments)
         start = stop - 1
@@ -284,7 +298,7 @@ class SignalIndex:
 
         with self._lock:
             view = self._view
-            return persist.save(Path(directory), seq, self._plan.layout, view.segments, view.buffer)
+            return persist.save(Path(directory), seq, self._plan, view.segments, view.buffer)
 
     @classmethod
     def load(cls, directory: str | os.PathLike[str], mmap: bool = True) -> tuple[SignalIndex, int]:
@@ -292,12 +306,18 @@ class SignalIndex:
         from stukje.index import persist
 
         snapshot = persist.load(Path(directory), mmap=mmap)
-        index = cls(layout=snapshot.layout)
-        segments = tuple(Segment(index._plan, *arrays) for arrays in snapshot.segments)
+        index = cls(layout=snapshot.layout, fingerprint_bits=snapshot.fingerprint_bits)
+        segments = tuple(
+            persist.restore_segment(index._plan, arrays, meta) for arrays, meta in snapshot.segments
+        )
         index._view = _View(segments, Buffer(index._buffer_rows))
         if len(snapshot.buffer_ids):
             index._append(snapshot.buffer_ids, snapshot.buffer_codes)
         return index, snapshot.seq
+
+
+def _mostly_dead(segment: Segment) -> bool:
+    return len(segment) - segment.alive > _DEAD_SHARE_TO_REWRITE * len(segment)
 
 
 def _run_size(segments: Iterable[Segment]) -> int:
@@ -326,7 +346,7 @@ def _search_view(view: _View, queries: U8, radius: int) -> BatchResult:
     for segment in view.segments:
         hits = segment.search(queries, query_words, radius)
         q_parts.append(hits.query)
-        id_parts.append(segment.ids[hits.row].astype(np.int64))
+        id_parts.append(segment.ids.at(hits.row))
         d_parts.append(hits.distance)
     hits = view.buffer.search(query_words, radius)
     q_parts.append(hits.query)
@@ -355,6 +375,8 @@ def _concat_results(parts: list[BatchResult]) -> BatchResult:
 
 
 def _as_ids(ids: npt.ArrayLike | int) -> I64:
+    if type(ids) is int and 0 <= ids <= _MAX_ID:  # the change feed's usual case, kept cheap
+        return np.array([ids], dtype=np.int64)
     array = np.atleast_1d(np.asarray(ids))
     if array.ndim != 1 or (array.size and array.dtype.kind not in "iu"):
         raise InvalidInputError("signal ids are a 1-d array of integers")
