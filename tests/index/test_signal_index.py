@@ -112,8 +112,8 @@ def test_correlated_codes_with_duplicates_match_the_oracle() -> None:
 
 
 def test_skewed_keys_and_sparse_huge_ids_match_the_oracle() -> None:
-    # 70k copies of one code put more than 65,535 entries in one directory group (the uint32
-    # fallback), and ids spread over 2**60 need 8-byte offsets.
+    # 70k copies of one code put more than 65,535 entries in one directory group (the widest
+    # directory form), and ids spread over 2**60 need 8-byte offsets.
     rng = np.random.default_rng(13)
     codes = np.concatenate(
         [np.repeat(random_codes(rng, 1), 70_000, axis=0), random_codes(rng, 2000)]
@@ -249,3 +249,21 @@ def test_invalid_input_is_rejected(ids: list[float], codes: U8) -> None:
 def test_invalid_radius_is_rejected(radius: int) -> None:
     with pytest.raises(InvalidInputError):
         SignalIndex().query(bytes(32), radius)
+
+
+@pytest.mark.parametrize(
+    ("bucket_sizes", "dtype"),
+    [
+        pytest.param([5] * 64, np.uint8, id="even"),
+        pytest.param([300] + [1] * 63, np.uint16, id="one-big-bucket"),
+        pytest.param([70_000] + [1] * 63, np.uint32, id="one-huge-bucket"),
+    ],
+)
+def test_directory_forms_keep_every_bucket_start(bucket_sizes: list[int], dtype: type) -> None:
+    from stukje.index.segment import _split_directory
+
+    starts = np.concatenate([[0], np.cumsum(bucket_sizes)]).astype(np.uint32)[None, :]
+    high, low, shift = _split_directory(starts)
+    assert low.dtype == dtype
+    rebuilt = high[0, np.arange(starts.shape[1]) >> shift].astype(np.int64) + low[0]
+    assert rebuilt.tolist() == starts[0].tolist()

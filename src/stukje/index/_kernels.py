@@ -113,9 +113,9 @@ def _read_entry(entries, t, bit, mask):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _bucket_start(dir_high, dir_low, t, bucket):  # type: ignore[no-untyped-def]
-    # Two-level directory: a uint32 start per group of 256 buckets plus a narrow offset each.
-    return np.int64(dir_high[t, bucket >> 8]) + np.int64(dir_low[t, bucket])
+def _bucket_start(dir_high, dir_low, group_shift, t, bucket):  # type: ignore[no-untyped-def]
+    # Two-level directory: a uint32 start per group of buckets plus a narrow offset each.
+    return np.int64(dir_high[t, bucket >> group_shift]) + np.int64(dir_low[t, bucket])
 
 
 @nb.njit(cache=True, nogil=True)
@@ -154,6 +154,7 @@ def search_tables(  # type: ignore[no-untyped-def]
     dead,
     dir_high,
     dir_low,
+    group_shift,
     entries,
     width,
     row_bits,
@@ -206,8 +207,10 @@ def search_tables(  # type: ignore[no-untyped-def]
                 k1 = min(k0 + _CHUNK, mask_start[t + 1])
                 for k in range(k0, k1):
                     probe = bucket ^ masks[k]
-                    starts[k - k0] = _bucket_start(dir_high, dir_low, t, probe) * width
-                    stops[k - k0] = _bucket_start(dir_high, dir_low, t, probe + 1) * width
+                    starts[k - k0] = _bucket_start(dir_high, dir_low, group_shift, t, probe) * width
+                    stops[k - k0] = (
+                        _bucket_start(dir_high, dir_low, group_shift, t, probe + 1) * width
+                    )
                     sink ^= entries[t, starts[k - k0] >> 6]
                 found = 0
                 for k in range(k0, k1):

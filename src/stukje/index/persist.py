@@ -82,7 +82,12 @@ def save(
             "seq": seq,
             "fingerprint_bits": plan.max_fingerprint_bits,
             "segments": [
-                {"rows": len(s), "row_bits": s.tables.row_bits, "width": s.tables.width}
+                {
+                    "rows": len(s),
+                    "row_bits": s.tables.row_bits,
+                    "width": s.tables.width,
+                    "group_shift": s.tables.group_shift,
+                }
                 for s in segments
             ],
             "buffer_rows": len(ids),
@@ -136,7 +141,12 @@ def load(directory: Path, *, mmap: bool = True) -> Snapshot:
 def restore_segment(plan: SearchPlan, arrays: SegmentArrays, meta: dict[str, int]) -> Segment:
     """A segment from the arrays and manifest entry that ``save`` wrote."""
     tables = Tables(
-        arrays["dir_high"], arrays["dir_low"], arrays["entries"], meta["row_bits"], meta["width"]
+        arrays["dir_high"],
+        arrays["dir_low"],
+        arrays["entries"],
+        meta["row_bits"],
+        meta["width"],
+        meta["group_shift"],
     )
     ids = PackedIds(arrays["id_base"], arrays["id_offsets"])
     if len(ids) != meta["rows"]:

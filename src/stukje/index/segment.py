@@ -10,7 +10,8 @@ indexes have several segments.
 
 Memory per signal at 10M rows, m tables, f fingerprint bits (docs/index.md has the table):
 32 (code) + 1.125 (id, dense ids) + 1/8 (dead bit) + m * (24 + f) / 8 (entries)
-+ m * 2 * 2**bucket_bits / n (directory: 2 bytes per bucket, bucket_bits about log2(n) - 3).
++ m * 1.25 * 2**bucket_bits / n (directory: 1.25 bytes per bucket, bucket_bits about
+log2(n) - 3).
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ I64 = npt.NDArray[np.int64]
 DEFAULT_FINGERPRINT_BITS = 8
 MAX_FINGERPRINT_BITS = 16
 MAX_SEGMENT_ROWS = 1 << 24
-# Buckets per directory group: each group has a uint32 start, each bucket a narrow offset.
-_DIRECTORY_GROUP_SHIFT = 8
+# Directory encodings, narrowest first: (offset type, log2 of buckets per uint32 group start).
+_DIRECTORY_FORMS: tuple[tuple[type[np.unsignedinteger], int], ...] = (
+    (np.uint8, 4),
+    (np.uint16, 8),
+    (np.uint32, 8),
+)
 # Relative costs (one sequential distance check = 1) used to pick the faster search path.
 _BUCKET_VISIT_COST = 12.0
 _FINGERPRINT_COST = 0.5
@@ -89,6 +94,7 @@ class Tables:
     entries: npt.NDArray[np.uint64]
     row_bits: int
     width: int
+    group_shift: int
 
     @property
     def bucket_bits(self) -> int:
@@ -181,7 +187,8 @@ class Segment:
 
         def run(first: int, out_q: I64, out_r: I64, out_d: I64) -> tuple[int, int]:
             result: tuple[int, int] = _kernels.search_tables(
-                self.words, self.dead, tables.dir_high, tables.dir_low, tables.entries,
+                self.words, self.dead, tables.dir_high, tables.dir_low, tables.group_shift,
+                tables.entries,
                 tables.width, tables.row_bits, self.plan.lut, self.plan.lengths,
                 self.bucket_bits, fp_bits, limits,
                 masks, starts, flips, table_masks, radius, queries, query_words,
@@ -217,23 +224,24 @@ def _tables(plan: SearchPlan, codes: U8) -> Tables:
     entries = np.zeros((tables, (rows * width + 63) // 64 + 1), dtype=np.uint64)
     _kernels.build_tables(buckets, fps, row_bits, width, directory, entries)
     del buckets, fps
-    high, low = _split_directory(directory)
-    return Tables(high, low, entries, row_bits, width)
+    high, low, group_shift = _split_directory(directory)
+    return Tables(high, low, entries, row_bits, width, group_shift)
 
 
 def _split_directory(
     directory: npt.NDArray[np.uint32],
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.unsignedinteger]]:
-    """Bucket starts as a uint32 per group of 256 buckets plus a uint16 offset per bucket.
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.unsignedinteger], int]:
+    """Bucket starts as a uint32 per group of buckets plus a narrow offset per bucket.
 
-    The offsets fall back to uint32 when some group holds 65,536 entries or more (very skewed
-    keys), so the split never loses information.
+    Groups of 16 buckets with byte offsets (1.25 B per bucket instead of 4) while no group holds
+    256 entries or more; skewed keys fall back to wider offsets, so nothing is ever lost.
     """
-    group_starts = np.ascontiguousarray(directory[:, :: 1 << _DIRECTORY_GROUP_SHIFT])
-    groups = np.arange(directory.shape[1]) >> _DIRECTORY_GROUP_SHIFT
-    low = directory - group_starts[:, groups]
-    dtype = np.uint16 if int(low.max(initial=0)) <= np.iinfo(np.uint16).max else np.uint32
-    return group_starts, np.ascontiguousarray(low.astype(dtype))
+    for dtype, shift in _DIRECTORY_FORMS:
+        group_starts = np.ascontiguousarray(directory[:, :: 1 << shift])
+        low = directory - group_starts[:, np.arange(directory.shape[1]) >> shift]
+        if int(low.max(initial=0)) <= np.iinfo(dtype).max:
+            break
+    return group_starts, np.ascontiguousarray(low.astype(dtype)), shift
 
 
 def new_dead_bits(rows: int) -> U8:
