@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1)
     log_level: str = "info"
     policy_file: Path | None = Field(None, description="Guard policy TOML; default: built in.")
+    case_creates_per_hour: int = Field(
+        20, ge=0, description="Cases one client address may open per hour (0: no limit)."
+    )
+    case_pin_tries_per_hour: int = Field(
+        60, ge=0, description="Requests with a case PIN per client address per hour (0: no limit)."
+    )
+    partner_hashes_per_minute: int = Field(
+        1_000_000, ge=0, description="Hashes one partner may check per minute (0: no limit)."
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -22,6 +22,7 @@ API's JSON error shape and in CLI output) and a message written for a person, no
         ├── RevokedKeyError             the API key was revoked
         ├── ScopeError                  the key lacks the scope this action needs
         └── TooManyAttemptsError        too many failed tries; wait before trying again
+            └── RateLimitedError        too many requests from this client or partner; wait
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidSignalError",
     "MissingDependencyError",
     "NotFoundError",
+    "RateLimitedError",
     "RevokedKeyError",
     "ScopeError",
     "StukjeError",
@@ -148,3 +150,9 @@ class TooManyAttemptsError(AuthError):
     def __init__(self, message: str, retry_after_s: int = 3600) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class RateLimitedError(TooManyAttemptsError):
+    """A per-client or per-partner rate limit; ``retry_after_s`` says when to try again."""
+
+    code = "rate_limited"

@@ -34,6 +34,8 @@ ROUTE_SCOPES: dict[tuple[str, str], Scope | None] = {
     ("GET", "/v1/helpline/review"): Scope.HELPLINE,
     ("POST", "/v1/helpline/review/{match_event_id}"): Scope.HELPLINE,
     ("GET", "/v1/helpline/audit"): Scope.HELPLINE,
+    ("GET", "/v1/helpline/cases"): Scope.HELPLINE,
+    ("GET", "/v1/helpline/stats"): Scope.HELPLINE,
     ("GET", "/m/lookup"): Scope.MATCH,
     ("GET", "/m/raw_lookup"): Scope.MATCH,
     ("POST", "/h/hash"): Scope.MATCH,

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 
 from stukje import __version__
 from stukje.api.deps import Services
-from stukje.api.errors import install_error_handlers
+from stukje.api.errors import ERROR_RESPONSES, install_error_handlers
 from stukje.api.metrics import Metrics
 from stukje.api.middleware import BodyLimit, RequestMetrics
+from stukje.api.ratelimit import ClientLimits
 from stukje.api.routes import ROUTERS
 from stukje.bank import Bank, Status, open_bank
 from stukje.config import Settings, load_settings
@@ -79,7 +80,9 @@ def create_app(
     matcher = matcher or Matcher.open(bank, snapshot_dir(settings))
     guard = guard or build_guard(settings.policy_file, matcher=bank_matcher(bank, matcher))  # type: ignore[arg-type]
     metrics = Metrics()
-    services = Services(settings, bank, matcher, guard, metrics)
+    services = Services(
+        settings, bank, matcher, guard, metrics, ClientLimits.from_settings(settings)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -98,7 +101,7 @@ def create_app(
     app.state.services = services
     install_error_handlers(app)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     app.add_middleware(BodyLimit, max_bytes=settings.max_image_bytes + _JSON_SLACK_BYTES)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

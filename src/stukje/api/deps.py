@@ -3,6 +3,9 @@
 Partners authenticate with ``Authorization: Bearer <api key>``. ``partner_with(scope)`` makes a
 dependency that authenticates the key, refuses a revoked one at once (the key row is read on every
 request) and checks the scope, so a route states what it needs in its signature.
+
+The unauthenticated case routes are rate-limited per client address (``CaseCreateLimit``,
+``CasePinLimit``), and matching per partner by the number of hashes (``charge_hashes``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.metrics import Metrics
+from stukje.api.ratelimit import ClientLimits, RateLimit, client_key
 from stukje.bank import Bank, Partner, Scope
 from stukje.bank.base import require
 from stukje.config import Settings
@@ -25,12 +29,15 @@ from stukje.hashing import ImageLimits
 from stukje.matcher import Matcher
 
 __all__ = [
+    "CaseCreateLimit",
+    "CasePinLimit",
     "FeedPartner",
     "FeedbackPartner",
     "HelplinePartner",
     "MatchPartner",
     "Services",
     "ServicesDep",
+    "charge_hashes",
     "partner_with",
 ]
 
@@ -44,6 +51,7 @@ class Services:
     matcher: Matcher
     guard: Guard
     metrics: Metrics
+    rate_limits: ClientLimits
 
     @property
     def limits(self) -> ImageLimits:
@@ -83,3 +91,22 @@ MatchPartner = Annotated[Partner, Depends(partner_with(Scope.MATCH))]
 FeedPartner = Annotated[Partner, Depends(partner_with(Scope.FEED))]
 FeedbackPartner = Annotated[Partner, Depends(partner_with(Scope.FEEDBACK))]
 HelplinePartner = Annotated[Partner, Depends(partner_with(Scope.HELPLINE))]
+
+
+def per_client(pick: Callable[[ClientLimits], RateLimit]) -> Callable[..., object]:
+    """A dependency charging one request to the calling address under the limit ``pick`` names."""
+
+    async def rate_limited_client(request: Request, services: ServicesDep) -> None:
+        host = request.client.host if request.client else None
+        pick(services.rate_limits).charge(client_key(host))
+
+    return rate_limited_client
+
+
+def charge_hashes(services: Services, partner: Partner, count: int) -> None:
+    """Count ``count`` hashes against the partner's quota; RateLimitedError when it is spent."""
+    services.rate_limits.partner_hashes.charge(f"partner:{partner.id}", count)
+
+
+CaseCreateLimit = Depends(per_client(lambda limits: limits.case_creates))
+CasePinLimit = Depends(per_client(lambda limits: limits.case_pin_tries))

@@ -13,11 +13,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stukje import errors
 
-__all__ = ["error_response", "install_error_handlers", "status_for"]
+__all__ = ["ERROR_RESPONSES", "ErrorOut", "error_response", "install_error_handlers", "status_for"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,41 @@ _STATUS_BY_ERROR: tuple[tuple[type[errors.StukjeError], int], ...] = (
     (errors.MissingDependencyError, 503),
     (errors.ConfigError, 500),
 )
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape."""
+
+    error: ErrorBody
+
+
+def _documented(description: str, **extra: Any) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description, **extra}
+
+
+#: The error answers every route may give, for the OpenAPI schema (clients and fuzzers read it).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented("The request cannot be served as it is."),
+    401: _documented("A partner API key or case PIN is missing, wrong or revoked."),
+    403: _documented("The API key lacks the scope this route needs."),
+    404: _documented("No such case, match or route."),
+    405: _documented("The route does not take this method."),
+    409: _documented("The request clashes with the current state (e.g. a withdrawn case)."),
+    413: _documented("Too large: request body, picture, pixels or batch."),
+    415: _documented("Not a picture stukje reads."),
+    422: _documented("The request is not valid; ``details`` say where (never echoing values)."),
+    429: _documented(
+        "Too many requests or wrong PINs; wait for Retry-After seconds.",
+        headers={"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}},
+    ),
+    500: _documented("Something went wrong on the server's side; nothing is revealed."),
+}
 
 
 def status_for(error: errors.StukjeError) -> int:
@@ -89,6 +126,16 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_unstorable_value(request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot hold (a number past 64 bits, which sqlite3 refuses while
+    # binding it; a NUL character in PostgreSQL text): the request's fault, so a 422 rather
+    # than a 500, for any route whose validation missed it.
+    log.warning(
+        "unstorable value on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return error_response(422, "invalid_request", "A value in the request is out of range.")
+
+
 async def _on_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return error_response(500, "internal_error", "Something went wrong on our side.")
@@ -98,4 +145,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(errors.StukjeError, _on_stukje_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(OverflowError, _on_unstorable_value)
+    app.add_exception_handler(DataError, _on_unstorable_value)
     app.add_exception_handler(Exception, _on_unexpected_error)

@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from stukje.bank import CaseView, SignalRecord, Status, Verdict
 from stukje.hashing import parse_hash
 
-__all__ = ["CaseOut", "SignalIn", "to_records"]
+__all__ = ["MAX_ID", "CaseOut", "SignalIn", "to_records"]
+
+#: The largest id or sequence number a request may name (a 64-bit signed integer column).
+MAX_ID = 2**63 - 1
 
 
 class SignalIn(BaseModel):

@@ -233,16 +233,21 @@ def _decode_reduced(image: Image.Image, data: bytes | None) -> Image.Image:
     """The first frame, decoded at the smallest scale that keeps PDQ faithful."""
     width, height = image.size
     target_width, target_height = pdq_target_size(width, height)
-    factor = min(width // target_width, height // target_height)
-    if factor < 2:
+    factors = (width // target_width, height // target_height)
+    factor = min(factors)
+    if max(factors) < 2:
         image.load()
         return image
-    if image.format in {"JPEG", "MPO"} and image.mode in {"RGB", "L", "CMYK"}:
+    if factor >= 2 and image.format in {"JPEG", "MPO"} and image.mode in {"RGB", "L", "CMYK"}:
         return _draft_jpeg(image, data, (target_width, target_height), width)
     image.load()
+    if image.mode == "P":  # palette pictures (GIF, PNG) would otherwise be hashed at full size
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     if image.mode not in {"RGB", "RGBA", "L", "LA", "CMYK"}:
         return image  # Image.reduce handles only these; normalise later at full size
-    return image.reduce(factor)
+    # A very wide or tall picture (65000 x 255) cannot shrink uniformly; shrink its long axis
+    # alone, or a 2 KB file costs seconds of hashing (found by bench/fuzz_images.py).
+    return image.reduce(factor if factor >= 2 else factors)
 
 
 def _draft_jpeg(

@@ -1,6 +1,7 @@
 """Cases for people, no account needed: open, add hashes, look up with the PIN, withdraw.
 
 The PIN travels in a body or the ``X-Case-Pin`` header, never in a URL, so it stays out of logs.
+Opening cases and every request carrying a PIN are rate-limited per client address.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from stukje.api.deps import ServicesDep
+from stukje.api.deps import CaseCreateLimit, CasePinLimit, ServicesDep
 from stukje.api.schemas import CaseOut, SignalIn, to_records
 
 router = APIRouter(prefix="/v1/cases", tags=["cases (people)"])
@@ -49,7 +50,12 @@ class PinIn(BaseModel):
     pin: str = Field(min_length=1, max_length=64)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CaseCreated,
+    dependencies=[CaseCreateLimit],
+)
 async def open_case(body: CaseIn, services: ServicesDep) -> CaseCreated:
     """Open a case with the hashes of one or more pictures; returns the case number and PIN."""
     records = to_records(body.signals)
@@ -59,7 +65,7 @@ async def open_case(body: CaseIn, services: ServicesDep) -> CaseCreated:
     )
 
 
-@router.post("/{case_number}/signals", response_model=AddedOut)
+@router.post("/{case_number}/signals", response_model=AddedOut, dependencies=[CasePinLimit])
 async def add_signals(case_number: str, body: AddSignalsIn, services: ServicesDep) -> AddedOut:
     """Add hashes of more pictures to an open case."""
     records = to_records(body.signals)
@@ -69,7 +75,7 @@ async def add_signals(case_number: str, body: AddSignalsIn, services: ServicesDe
     return AddedOut(added=added)
 
 
-@router.get("/{case_number}", response_model=CaseOut)
+@router.get("/{case_number}", response_model=CaseOut, dependencies=[CasePinLimit])
 async def get_case(
     case_number: str,
     services: ServicesDep,
@@ -80,7 +86,7 @@ async def get_case(
     return CaseOut.of(view)
 
 
-@router.post("/{case_number}/withdraw", response_model=CaseOut)
+@router.post("/{case_number}/withdraw", response_model=CaseOut, dependencies=[CasePinLimit])
 async def withdraw_case(case_number: str, body: PinIn, services: ServicesDep) -> CaseOut:
     """Withdraw the case: every hash in it stops matching at once."""
     view = await run_in_threadpool(lambda: services.bank.withdraw_case(case_number, pin=body.pin))

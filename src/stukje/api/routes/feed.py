@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import FeedPartner, ServicesDep
+from stukje.api.schemas import MAX_ID
 from stukje.bank import ChangeKind
 
 router = APIRouter(prefix="/v1/feed", tags=["feed (partners)"])
@@ -37,7 +38,9 @@ class FeedPage(BaseModel):
 async def read_feed(
     partner: FeedPartner,
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0, description="Changes after this sequence number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="Changes after this sequence number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1000,
 ) -> FeedPage:
     """Adds and withdrawals in sequence order; follow it by passing back ``next_after``."""

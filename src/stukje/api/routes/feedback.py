@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import FeedbackPartner, ServicesDep
+from stukje.api.schemas import MAX_ID
 from stukje.bank import Verdict
 
 router = APIRouter(prefix="/v1/feedback", tags=["feedback (partners)"])
@@ -15,7 +16,7 @@ router = APIRouter(prefix="/v1/feedback", tags=["feedback (partners)"])
 class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    match_event_id: int
+    match_event_id: int = Field(le=MAX_ID)
     verdict: Verdict
 
 

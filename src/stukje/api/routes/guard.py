@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from stukje.api.deps import MatchPartner, Services, ServicesDep
+from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
 from stukje.api.uploads import read_upload
 from stukje.bank import NewMatchEvent, Partner
 from stukje.classify import Classification
@@ -99,6 +99,7 @@ async def guard(request: Request, partner: MatchPartner, services: ServicesDep) 
     """Allow, nudge, block or blur, with the reasons, the words to show and help resources."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
+        charge_hashes(services, partner, 1)
         upload = await read_upload(request, services.settings.max_image_bytes, "file")
         context = _context_field(upload.fields.get("context"))
         content = await run_in_threadpool(_picture_content, services, upload.data)
@@ -108,6 +109,7 @@ async def guard(request: Request, partner: MatchPartner, services: ServicesDep) 
             body = GuardIn.model_validate_json(await request.body())
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
+        charge_hashes(services, partner, max(1, len(body.signals)))
         context = body.context
         classification = (
             None

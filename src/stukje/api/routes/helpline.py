@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import HelplinePartner, ServicesDep
 from stukje.api.routes.cases import MAX_SIGNALS_PER_REQUEST, AddedOut, CaseCreated, CaseIn
-from stukje.api.schemas import CaseOut, SignalIn, to_records
+from stukje.api.schemas import MAX_ID, CaseOut, SignalIn, to_records
 from stukje.bank import Decision, Verdict
 
 router = APIRouter(prefix="/v1/helpline", tags=["helpline"])
@@ -43,7 +43,8 @@ class DecisionIn(BaseModel):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=10_000)
+    # PostgreSQL text cannot hold NUL: refuse it here rather than fail in the database.
+    body: str = Field(min_length=1, max_length=10_000, pattern=r"^[^\x00]*$")
 
 
 class NoteOut(BaseModel):
@@ -146,7 +147,7 @@ async def add_note(
 async def review_queue(
     helpline: HelplinePartner,
     services: ServicesDep,
-    after_id: Annotated[int, Query(ge=0)] = 0,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[ReviewItemOut]:
     """Matches that partners flagged (pending review, false positive) awaiting a decision."""
@@ -170,7 +171,10 @@ async def review_queue(
 
 @router.post("/review/{match_event_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def decide(
-    match_event_id: int, body: DecisionIn, helpline: HelplinePartner, services: ServicesDep
+    match_event_id: Annotated[int, Path(ge=0, le=MAX_ID)],
+    body: DecisionIn,
+    helpline: HelplinePartner,
+    services: ServicesDep,
 ) -> None:
     """Confirm the match, mark it a false positive, or withdraw the signal."""
     await run_in_threadpool(services.bank.decide, helpline, match_event_id, body.decision)
@@ -180,7 +184,7 @@ async def decide(
 async def audit_log(
     helpline: HelplinePartner,
     services: ServicesDep,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AuditPageOut:
     """Every write and privileged read, newest first."""

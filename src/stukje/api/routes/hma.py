@@ -15,7 +15,7 @@ import numpy as np
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from stukje.api.deps import MatchPartner, ServicesDep
+from stukje.api.deps import MatchPartner, ServicesDep, charge_hashes
 from stukje.api.routes.match import confirm_hits, search_hits
 from stukje.api.uploads import read_upload
 from stukje.errors import InvalidInputError
@@ -38,6 +38,7 @@ async def lookup(
     signal_type: SignalType, signal: SignalValue, partner: MatchPartner, services: ServicesDep
 ) -> list[str]:
     """The banks holding a signal within the threshold of this one (HMA 1.x shape)."""
+    charge_hashes(services, partner, 1)
     hits = search_hits(services, _codes(signal_type, signal), None)
     if not hits:
         return []
@@ -54,6 +55,7 @@ async def raw_lookup(
     include_distance: bool = False,
 ) -> dict[str, list[Any]]:
     """Matching signal ids, with distances if asked (HMA 1.x shape)."""
+    charge_hashes(services, partner, 1)
     hits = search_hits(services, _codes(signal_type, signal), None)
     matches = (
         await run_in_threadpool(confirm_hits, services, partner, hits, "upload") if hits else []
@@ -70,6 +72,7 @@ async def hash_upload(
     request: Request, partner: MatchPartner, services: ServicesDep
 ) -> dict[str, str]:
     """Hash an uploaded picture in memory (never stored); HMA 1.x shape."""
+    charge_hashes(services, partner, 1)
     upload = await read_upload(request, services.settings.max_image_bytes)
     result = await run_in_threadpool(hash_image, upload.data, limits=services.limits)
     return {"pdq": result.signal.hash.to_hex()}

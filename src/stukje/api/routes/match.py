@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from stukje.api.deps import MatchPartner, Services, ServicesDep
+from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
 from stukje.api.uploads import read_upload
 from stukje.bank import NewMatchEvent, Partner, Status
 from stukje.errors import BatchTooLargeError, InvalidInputError
@@ -117,6 +117,7 @@ async def match_hashes(
         raise BatchTooLargeError(
             f"at most {limit:,} hashes per request; this one has {len(body.hashes):,}"
         )
+    charge_hashes(services, partner, len(body.hashes))
     codes = parse_hash_array(body.hashes)
     matches = await find_matches(services, partner, codes, body.threshold, body.action)
     return MatchResponse(checked=len(codes), matches=matches)
@@ -145,6 +146,7 @@ async def match_image(
     request: Request, partner: MatchPartner, services: ServicesDep
 ) -> ImageMatchResponse:
     """Hash an uploaded picture in memory (it is never stored), then match it."""
+    charge_hashes(services, partner, 1)
     upload = await read_upload(request, services.settings.max_image_bytes, "file")
     action = upload.fields.get("action", "upload")
     if action not in ("upload", "send", "forward", "receive", "scan"):

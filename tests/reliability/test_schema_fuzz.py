@@ -1,0 +1,77 @@
+"""Schemathesis against the OpenAPI schema of every route: no 5xx, no response off the schema.
+
+A short run for the default suite (a few generated requests per operation, in process, on
+SQLite and PostgreSQL); the long run, 10,000 requests and more against a real server, is
+``bench/fuzz_api.py``. Every check runs except "schema-valid data is accepted": the schema cannot
+say that an upload must be a picture or that a case number must exist, so valid-looking requests
+are rightly refused with a 4xx.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from api.conftest import Api, make_api
+from conftest import POSTGRES_ENV, _postgres_schema
+
+EXAMPLES = 8
+GOOD = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
+NO_LIMITS = {
+    "case_creates_per_hour": 0,
+    "case_pin_tries_per_hour": 0,
+    "partner_hashes_per_minute": 0,
+}
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def fuzzed_api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    folder = tmp_path_factory.mktemp("fuzz")
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{folder / 'bank.db'}"])
+    else:
+        urls = _postgres_schema(os.environ[POSTGRES_ENV])
+    for url in urls:
+        for api in make_api(url, folder, **NO_LIMITS):
+            api.keys["all"] = api.bank.create_partner(
+                "all", ["match", "feed", "feedback", "helpline"]
+            )[1]
+            api.client.post("/v1/cases", json={"signals": [{"hash": GOOD}]})
+            api.sync()
+            yield api
+
+
+def test_generated_requests_get_no_5xx_and_match_the_schema(fuzzed_api: Api) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed_api.client.app)
+    headers = fuzzed_api.auth("all")
+    failures: dict[str, str] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    assert len(operations) >= 25
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case: Any) -> None:
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+        try:
+            check()
+        except (Exception, BaseExceptionGroup) as failure:  # every failure is reported below
+            failures[operation.label] = f"{type(failure).__name__}: {failure}"[:3000]
+    assert not failures, "\n\n".join(f"{label}\n{text}" for label, text in failures.items())
