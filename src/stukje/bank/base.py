@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from stukje.bank import schema
 from stukje.bank.credentials import DEFAULT_SCRYPT_COST
@@ -97,10 +98,17 @@ class StoreBase:
             return int(found)
         if not create:
             raise NotFoundError(f"there is no bank named {name!r}")
-        created = connection.scalar(
-            insert(schema.banks)
-            .values(name=name, description="", created_at=self._now())
-            .returning(schema.banks.c.id)
-        )
+        try:
+            with connection.begin_nested():
+                created = connection.scalar(
+                    insert(schema.banks)
+                    .values(name=name, description="", created_at=self._now())
+                    .returning(schema.banks.c.id)
+                )
+        except IntegrityError:
+            # Another writer created it first: PostgreSQL writers do not queue as SQLite's do.
+            created = connection.scalar(
+                select(schema.banks.c.id).where(schema.banks.c.name == name)
+            )
         assert created is not None
         return int(created)
