@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,7 @@ def _serve_in_child(argv: list[str], env: dict[str, str], log_path: Path) -> Non
     sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
     os.environ.update(env)
+    tempfile.tempdir = None  # the parent may have cached its own; read TMPDIR afresh
     from stukje.cli import main
 
     main(argv)
