@@ -1,9 +1,12 @@
 """Exact radius-31 search at 100k-10M signals: stukje.index vs FAISS and a numpy brute force.
 
-Usage: .venv/bin/python bench/index.py [--sizes 100k,1M,10M] [--queries 1000]
+Usage: .venv/bin/python bench/index.py [--sizes 100k,1M,10M] [--queries 2000]
+    [--stukje 11:8,8:4] [--methods stukje,faiss-multihash,faiss-flat,numpy-brute]
 Prints one table (queries/s single-thread and batched on all cores, p50/p99 latency, memory per
 signal, build and load time, recall against the brute force) for random codes and a realistic
-mix (see bench/index_codes.py), and writes bench/out/index.png. Needs the `bench` extra.
+mix (see bench/index_codes.py), the bytes per signal of each stukje configuration (tables:
+fingerprint bits) by component, and single/batched add and remove rates; writes
+bench/out/index.png. Needs the `bench` extra.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from stukje.index import SignalIndex
 U8 = npt.NDArray[np.uint8]
 OUT = Path(__file__).resolve().parent / "out"
 RADIUS = 31
+DEFAULT_CONFIG = (11, 8)
+METHODS = ("stukje", "faiss-multihash", "faiss-flat", "numpy-brute")
 Searcher = Callable[[U8], list[set[int]]]
 
 
@@ -105,13 +110,16 @@ def measure(
     return 1 / lat.mean(), batch_qps, 1e3 * np.median(lat), 1e3 * np.percentile(lat, 99), recall
 
 
-def run_stukje(codes: U8, queries: U8, single: int, truth: list[set[int]]) -> Row:
-    before = rss()
+def run_stukje(
+    codes: U8, queries: U8, single: int, truth: list[set[int]], config: tuple[int, int]
+) -> Row:
+    tables, fingerprint_bits = config
     start = time.perf_counter()
-    index = SignalIndex()
+    index = SignalIndex(tables, fingerprint_bits=fingerprint_bits)
     index.add(np.arange(len(codes), dtype=np.int64), codes)
     build = time.perf_counter() - start
     memory = index.memory_bytes() / len(codes)
+    print_breakdown(index, len(codes), config)
     with tempfile.TemporaryDirectory(dir=OUT) as folder:
         index.save(folder, seq=1)
         del index
@@ -126,8 +134,61 @@ def run_stukje(codes: U8, queries: U8, single: int, truth: list[set[int]]) -> Ro
             return [set(ids[a:b]) for a, b in itertools.pairwise(bounds)]
 
         stats = measure(search, queries, single, truth, lambda _n: None)
-    del before
-    return Row("", len(codes), "stukje", *stats[:4], memory, build, load, stats[4])
+        if config == DEFAULT_CONFIG:
+            print_update_rates(index, codes)
+    name = "stukje" if config == DEFAULT_CONFIG else f"stukje {tables}t/{fingerprint_bits}fp"
+    return Row("", len(codes), name, *stats[:4], memory, build, load, stats[4])
+
+
+def print_breakdown(index: SignalIndex, size: int, config: tuple[int, int]) -> None:
+    """Bytes per signal by component, summed over segments."""
+    parts = {"codes": 0, "ids": 0, "dead": 0, "entries": 0, "directory": 0}
+    for segment in index._view.segments:
+        parts["codes"] += segment.codes.nbytes
+        parts["ids"] += segment.ids.nbytes()
+        parts["dead"] += segment.dead.nbytes
+        parts["entries"] += segment.tables.entries.nbytes
+        parts["directory"] += segment.tables.dir_high.nbytes + segment.tables.dir_low.nbytes
+    shown = " + ".join(f"{name} {value / size:.3f}" for name, value in parts.items())
+    widths = sorted({s.tables.width for s in index._view.segments})
+    print(
+        f"  bytes/signal {config[0]}t/{config[1]}fp at {size:,}: {shown} = "
+        f"{sum(parts.values()) / size:.2f} (entry bits {widths})",
+        flush=True,
+    )
+
+
+def print_update_rates(index: SignalIndex, codes: U8, removes: int = 5000) -> None:
+    """Adds and removes per second, one at a time and in batches of 1,000.
+
+    Adds are timed over enough rows to freeze buffers and run merges (waited for), so the rate
+    includes building the tables, not just appending to the buffer.
+    """
+    rng = np.random.default_rng(0)
+    victims = rng.choice(len(codes), size=5 * removes, replace=False)
+    adds = {"add 1": 20_000, "add 1000": 100_000}
+    fresh = len(codes) + np.arange(sum(adds.values()), dtype=np.int64)
+    rates = {}
+    start = time.perf_counter()
+    for signal_id in victims[:removes].tolist():
+        index.remove(signal_id)
+    rates["remove 1"] = removes / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for first in range(removes, len(victims), 1000):
+        index.remove(victims[first : first + 1000])
+    rates["remove 1000"] = (len(victims) - removes) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for row, signal_id in enumerate(fresh[: adds["add 1"]].tolist()):
+        index.add(signal_id, codes[row % len(codes)])
+    index.wait()
+    rates["add 1"] = adds["add 1"] / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for first in range(adds["add 1"], len(fresh), 1000):
+        index.add(fresh[first : first + 1000], codes[np.arange(first, first + 1000) % len(codes)])
+    index.wait()
+    rates["add 1000"] = adds["add 1000"] / (time.perf_counter() - start)
+    shown = ", ".join(f"{name}: {rate:,.0f}/s" for name, rate in rates.items())
+    print(f"  updates at {len(codes):,}: {shown}", flush=True)
 
 
 def run_faiss(kind: str, codes: U8, queries: U8, single: int, truth: list[set[int]]) -> Row:
@@ -185,7 +246,11 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=1000, help="timed single queries")
     parser.add_argument("--slow-queries", type=int, default=60, help="for the slow methods")
     parser.add_argument("--truth", type=int, default=40, help="queries checked for recall")
+    parser.add_argument("--stukje", default="11:8,8:4", help="tables:fingerprint_bits, ...")
+    parser.add_argument("--methods", default=",".join(METHODS))
     args = parser.parse_args()
+    configs = [(int(t), int(f)) for t, f in (c.split(":") for c in args.stukje.split(","))]
+    methods = args.methods.split(",")
     OUT.mkdir(exist_ok=True)
     samples, distances = real_samples()
     distances = distances[distances <= RADIUS + 9]
@@ -199,12 +264,14 @@ def main() -> None:
             ordered = np.concatenate([truth_queries, queries])
             truth = brute_force(codes)(truth_queries)
             slow = ordered[: max(args.slow_queries, len(truth))]
-            results = [
-                run_stukje(codes, ordered, args.single, truth),
-                run_faiss("multihash", codes, slow, args.slow_queries, truth),
-                run_faiss("flat", codes, slow, args.slow_queries, truth),
-                run_numpy(codes, ordered[: len(truth)], min(args.slow_queries, 20), truth),
-            ]
+            results = [run_stukje(codes, ordered, args.single, truth, c) for c in configs]
+            if "faiss-multihash" in methods:
+                results.append(run_faiss("multihash", codes, slow, args.slow_queries, truth))
+            if "faiss-flat" in methods:
+                results.append(run_faiss("flat", codes, slow, args.slow_queries, truth))
+            if "numpy-brute" in methods:
+                slow_single = min(args.slow_queries, 20)
+                results.append(run_numpy(codes, ordered[: len(truth)], slow_single, truth))
             for row in results:
                 row.workload = workload
                 rows.append(row)

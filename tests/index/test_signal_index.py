@@ -112,8 +112,8 @@ def test_correlated_codes_with_duplicates_match_the_oracle() -> None:
 
 
 def test_skewed_keys_and_sparse_huge_ids_match_the_oracle() -> None:
-    # 70k copies of one code put more than 65,535 entries in one directory group (the widest
-    # directory form), and ids spread over 2**60 need 8-byte offsets.
+    # 70k copies of one code crowd one bucket per table (directory overflow rows), and ids
+    # spread over 2**60 need 8-byte offsets.
     rng = np.random.default_rng(13)
     codes = np.concatenate(
         [np.repeat(random_codes(rng, 1), 70_000, axis=0), random_codes(rng, 2000)]
@@ -122,7 +122,7 @@ def test_skewed_keys_and_sparse_huge_ids_match_the_oracle() -> None:
     index = SignalIndex(buffer_rows=1024, background=False)
     index.add(ids, codes)
     segment = index._view.segments[0]
-    assert (segment.tables.dir_low.dtype, segment.ids.offsets.dtype) == (np.uint32, np.uint64)
+    assert (len(segment.tables.dir_overflow) > 0, segment.ids.offsets.dtype) == (True, np.uint64)
     queries = np.stack([flip_bits(rng, codes[0], 5), flip_bits(rng, codes[70_500], 30)])
     queries = np.concatenate([queries, random_codes(rng, 3)])
     assert index.query_batch(queries) == [oracle(ids, codes, q, 31) for q in queries]
@@ -252,18 +252,25 @@ def test_invalid_radius_is_rejected(radius: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("bucket_sizes", "dtype"),
+    ("bucket_sizes", "spilled"),
     [
-        pytest.param([5] * 64, np.uint8, id="even"),
-        pytest.param([300] + [1] * 63, np.uint16, id="one-big-bucket"),
-        pytest.param([70_000] + [1] * 63, np.uint32, id="one-huge-bucket"),
+        pytest.param([5] * 64, 0, id="even"),
+        pytest.param([300] + [1] * 63, 1, id="one-big-bucket"),
+        pytest.param([1] * 20 + [70_000] + [1] * 43 + [256] * 3, 2, id="huge-bucket-and-tail"),
+        pytest.param([255] + [0] * 15 + [0, 255], 0, id="just-fits"),
     ],
 )
-def test_directory_forms_keep_every_bucket_start(bucket_sizes: list[int], dtype: type) -> None:
-    from stukje.index.segment import _split_directory
+def test_directory_keeps_every_bucket_start(bucket_sizes: list[int], spilled: int) -> None:
+    from stukje.index.segment import OVERFLOW_FLAG, _split_directory
 
     starts = np.concatenate([[0], np.cumsum(bucket_sizes)]).astype(np.uint32)[None, :]
-    high, low, shift = _split_directory(starts)
-    assert low.dtype == dtype
-    rebuilt = high[0, np.arange(starts.shape[1]) >> shift].astype(np.int64) + low[0]
-    assert rebuilt.tolist() == starts[0].tolist()
+    high, low, overflow = _split_directory(starts)
+    assert (low.dtype, len(overflow)) == (np.uint8, spilled)
+    rebuilt = []
+    for bucket in range(starts.shape[1]):
+        group_start = int(high[0, bucket >> 4])
+        if group_start & OVERFLOW_FLAG:
+            rebuilt.append(int(overflow[group_start ^ OVERFLOW_FLAG, bucket & 15]))
+        else:
+            rebuilt.append(group_start + int(low[0, bucket]))
+    assert rebuilt == starts[0].tolist()

@@ -113,9 +113,13 @@ def _read_entry(entries, t, bit, mask):  # type: ignore[no-untyped-def]
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _bucket_start(dir_high, dir_low, group_shift, t, bucket):  # type: ignore[no-untyped-def]
-    # Two-level directory: a uint32 start per group of buckets plus a narrow offset each.
-    return np.int64(dir_high[t, bucket >> group_shift]) + np.int64(dir_low[t, bucket])
+def _bucket_start(dir_high, dir_low, dir_overflow, t, bucket):  # type: ignore[no-untyped-def]
+    # A uint32 start per group of 16 buckets plus a byte each; crowded groups list their starts
+    # in dir_overflow (segment._split_directory).
+    high = dir_high[t, bucket >> 4]
+    if high & np.uint32(0x80000000):
+        return np.int64(dir_overflow[high & np.uint32(0x7FFFFFFF), bucket & 15])
+    return np.int64(high) + np.int64(dir_low[t, bucket])
 
 
 @nb.njit(cache=True, nogil=True)
@@ -154,7 +158,7 @@ def search_tables(  # type: ignore[no-untyped-def]
     dead,
     dir_high,
     dir_low,
-    group_shift,
+    dir_overflow,
     entries,
     width,
     row_bits,
@@ -207,9 +211,11 @@ def search_tables(  # type: ignore[no-untyped-def]
                 k1 = min(k0 + _CHUNK, mask_start[t + 1])
                 for k in range(k0, k1):
                     probe = bucket ^ masks[k]
-                    starts[k - k0] = _bucket_start(dir_high, dir_low, group_shift, t, probe) * width
+                    starts[k - k0] = (
+                        _bucket_start(dir_high, dir_low, dir_overflow, t, probe) * width
+                    )
                     stops[k - k0] = (
-                        _bucket_start(dir_high, dir_low, group_shift, t, probe + 1) * width
+                        _bucket_start(dir_high, dir_low, dir_overflow, t, probe + 1) * width
                     )
                     sink ^= entries[t, starts[k - k0] >> 6]
                 found = 0

@@ -8,7 +8,7 @@ snapshot::
         manifest.json                         format, version, seq, segment and buffer sizes
         layout.npy                            the bit layout (substrings, -1 separated)
         seg0000.id_base.npy  .id_offsets.npy  .codes.npy  .dead.npy
-                .dir_high.npy  .dir_low.npy  .entries.npy
+                .dir_high.npy  .dir_low.npy  .dir_overflow.npy  .entries.npy
         buffer.ids.npy  buffer.codes.npy      rows not yet frozen into a segment
 
 A new snapshot is written into a hidden temporary folder, flushed, renamed into place, and only
@@ -43,7 +43,16 @@ __all__ = ["FORMAT_VERSION", "Snapshot", "load", "restore_segment", "save"]
 FORMAT_NAME = "stukje-signal-index"
 FORMAT_VERSION = 2
 _CURRENT = "CURRENT"
-_ARRAYS = ("id_base", "id_offsets", "codes", "dead", "dir_high", "dir_low", "entries")
+_ARRAYS = (
+    "id_base",
+    "id_offsets",
+    "codes",
+    "dead",
+    "dir_high",
+    "dir_low",
+    "dir_overflow",
+    "entries",
+)
 
 SegmentArrays = dict[str, npt.NDArray[Any]]
 
@@ -86,7 +95,6 @@ def save(
                     "rows": len(s),
                     "row_bits": s.tables.row_bits,
                     "width": s.tables.width,
-                    "group_shift": s.tables.group_shift,
                 }
                 for s in segments
             ],
@@ -143,10 +151,10 @@ def restore_segment(plan: SearchPlan, arrays: SegmentArrays, meta: dict[str, int
     tables = Tables(
         arrays["dir_high"],
         arrays["dir_low"],
+        arrays["dir_overflow"],
         arrays["entries"],
         meta["row_bits"],
         meta["width"],
-        meta["group_shift"],
     )
     ids = PackedIds(arrays["id_base"], arrays["id_offsets"])
     if len(ids) != meta["rows"]:
@@ -163,6 +171,7 @@ def _segment_arrays(segment: Segment) -> SegmentArrays:
         "dead": segment.dead,
         "dir_high": tables.dir_high,
         "dir_low": tables.dir_low,
+        "dir_overflow": tables.dir_overflow,
         "entries": tables.entries,
     }
 

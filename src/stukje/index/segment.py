@@ -11,7 +11,7 @@ indexes have several segments.
 Memory per signal at 10M rows, m tables, f fingerprint bits (docs/index.md has the table):
 32 (code) + 1.125 (id, dense ids) + 1/8 (dead bit) + m * (24 + f) / 8 (entries)
 + m * 1.25 * 2**bucket_bits / n (directory: 1.25 bytes per bucket, bucket_bits about
-log2(n) - 3).
+log2(n) - 3, plus 64 bytes per group of 16 buckets holding 256 rows or more).
 """
 
 from __future__ import annotations
@@ -36,12 +36,9 @@ I64 = npt.NDArray[np.int64]
 DEFAULT_FINGERPRINT_BITS = 8
 MAX_FINGERPRINT_BITS = 16
 MAX_SEGMENT_ROWS = 1 << 24
-# Directory encodings, narrowest first: (offset type, log2 of buckets per uint32 group start).
-_DIRECTORY_FORMS: tuple[tuple[type[np.unsignedinteger], int], ...] = (
-    (np.uint8, 4),
-    (np.uint16, 8),
-    (np.uint32, 8),
-)
+# Directory: a uint32 start per group of 16 buckets, a byte per bucket (see _split_directory).
+GROUP_SHIFT = 4
+OVERFLOW_FLAG = 1 << 31
 # Relative costs (one sequential distance check = 1) used to pick the faster search path.
 _BUCKET_VISIT_COST = 12.0
 _FINGERPRINT_COST = 0.5
@@ -90,18 +87,19 @@ class Tables:
     """The multi-index tables of a segment: two-level directory and packed entries."""
 
     dir_high: npt.NDArray[np.uint32]
-    dir_low: npt.NDArray[np.unsignedinteger]
+    dir_low: npt.NDArray[np.uint8]
+    dir_overflow: npt.NDArray[np.uint32]
     entries: npt.NDArray[np.uint64]
     row_bits: int
     width: int
-    group_shift: int
 
     @property
     def bucket_bits(self) -> int:
         return int(self.dir_low.shape[1] - 1).bit_length() - 1
 
     def nbytes(self) -> int:
-        return int(self.dir_high.nbytes + self.dir_low.nbytes + self.entries.nbytes)
+        arrays = (self.dir_high, self.dir_low, self.dir_overflow, self.entries)
+        return sum(int(a.nbytes) for a in arrays)
 
 
 class Segment:
@@ -187,7 +185,7 @@ class Segment:
 
         def run(first: int, out_q: I64, out_r: I64, out_d: I64) -> tuple[int, int]:
             result: tuple[int, int] = _kernels.search_tables(
-                self.words, self.dead, tables.dir_high, tables.dir_low, tables.group_shift,
+                self.words, self.dead, tables.dir_high, tables.dir_low, tables.dir_overflow,
                 tables.entries,
                 tables.width, tables.row_bits, self.plan.lut, self.plan.lengths,
                 self.bucket_bits, fp_bits, limits,
@@ -224,24 +222,34 @@ def _tables(plan: SearchPlan, codes: U8) -> Tables:
     entries = np.zeros((tables, (rows * width + 63) // 64 + 1), dtype=np.uint64)
     _kernels.build_tables(buckets, fps, row_bits, width, directory, entries)
     del buckets, fps
-    high, low, group_shift = _split_directory(directory)
-    return Tables(high, low, entries, row_bits, width, group_shift)
+    return Tables(*_split_directory(directory), entries, row_bits, width)
 
 
 def _split_directory(
     directory: npt.NDArray[np.uint32],
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.unsignedinteger], int]:
-    """Bucket starts as a uint32 per group of buckets plus a narrow offset per bucket.
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
+    """Bucket starts as (group starts, byte offsets, overflow rows): 1.25 B per bucket.
 
-    Groups of 16 buckets with byte offsets (1.25 B per bucket instead of 4) while no group holds
-    256 entries or more; skewed keys fall back to wider offsets, so nothing is ever lost.
+    Group g's start is high[t, g] and bucket b's is that plus low[t, b]. A group that holds 256
+    entries or more (skewed keys: a popular bucket) cannot use byte offsets; its high value is
+    then OVERFLOW_FLAG | k, and overflow[k] lists the exact starts of its 16 buckets. Starts
+    are below 2**25, so the flag bit is free and nothing is ever truncated.
     """
-    for dtype, shift in _DIRECTORY_FORMS:
-        group_starts = np.ascontiguousarray(directory[:, :: 1 << shift])
-        low = directory - group_starts[:, np.arange(directory.shape[1]) >> shift]
-        if int(low.max(initial=0)) <= np.iinfo(dtype).max:
-            break
-    return group_starts, np.ascontiguousarray(low.astype(dtype)), shift
+    tables, starts = directory.shape
+    group = 1 << GROUP_SHIFT
+    groups = (starts + group - 1) >> GROUP_SHIFT
+    padded = np.empty((tables, groups * group), dtype=np.uint32)
+    padded[:, :starts] = directory
+    padded[:, starts:] = directory[:, -1:]
+    by_group = padded.reshape(tables, groups, group)
+    low = by_group - by_group[:, :, :1]
+    spilled = low[:, :, -1] > np.iinfo(np.uint8).max
+    high = np.ascontiguousarray(by_group[:, :, 0])
+    high[spilled] = OVERFLOW_FLAG | np.arange(int(spilled.sum()), dtype=np.uint32)
+    overflow = np.ascontiguousarray(by_group[spilled])
+    low[spilled] = 0
+    low_bytes = np.ascontiguousarray(low.reshape(tables, -1)[:, :starts].astype(np.uint8))
+    return high, low_bytes, overflow
 
 
 def new_dead_bits(rows: int) -> U8:
