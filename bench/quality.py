@@ -28,12 +28,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from stukje.hashing import load_picture, query_signals
-from stukje.hashing.pdq import hash_pixels
-from stukje.hashing.variants import (
-    candidate_pixels,
-    labelled_submission_signals,
-    working_pixels,
-)
+from stukje.hashing.variants import candidate_signals, labelled_submission_signals
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.quality_edits import EDITS, encode
@@ -106,13 +101,12 @@ def prepare(paths: list[Path], size: int, timings: dict[str, list[float]]) -> li
         started = time.perf_counter()
         labelled = labelled_submission_signals(picture)
         timings["submission"].append(time.perf_counter() - started)
-        candidates = candidate_pixels(working_pixels(picture))
         photo = Photo(
             path.stem,
             codes([labelled[0][1]])[0],
             codes([signal for _, signal in labelled]),
             [label for label, _ in labelled],
-            codes([labelled[0][1], *(hash_pixels(pixels) for _, pixels in candidates)]),
+            codes([signal for _, signal in candidate_signals(picture)]),
         )
         variants = {"original": encode(image)}
         for name, (_, edit) in EDITS.items():

@@ -8,8 +8,9 @@ decoded pixels; docs/quality.md ("Submission set") is the specification, with th
 behind each choice.
 
 - :func:`submission_signals`: the plain hash first, then the 7 other dihedral hashes (from the
-  transformed pixels, not pdqhash's shortcut), the hash of the trimmed picture, small rotations
-  and a grid of crops; extra hashes below quality 50 are left out.
+  transformed pixels, not pdqhash's shortcut), the trimmed picture (as found, and as a black or
+  white frame would leave it), small rotations and a grid of crops; extra hashes below quality
+  50 are left out.
 - :func:`query_signals`: the plain hash, and the trimmed picture's hash when trimming removes
   a border, status bar or caption bar.
 """
@@ -17,6 +18,7 @@ behind each choice.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Final
 
 import numpy as np
@@ -24,13 +26,14 @@ import numpy.typing as npt
 from PIL import Image
 
 from stukje.hashing.decode import Picture
-from stukje.hashing.pdq import DIHEDRAL_NAMES, LOW_QUALITY, PdqSignal, hash_picture, hash_pixels
+from stukje.hashing.pdq import DIHEDRAL_NAMES, LOW_QUALITY, PdqSignal, _pdq_input, hash_pixels
 
 __all__ = [
     "CROP_GRID",
     "ROTATION_DEGREES",
     "TRIM_LUMA_TOLERANCE",
     "TRIM_OUTLIER_SHARE",
+    "candidate_signals",
     "crop_boxes",
     "hash_window",
     "labelled_submission_signals",
@@ -62,7 +65,7 @@ CROP_GRID: Final = ((0.95, 3), (0.9, 5), (0.85, 5), (0.8, 7))
 
 #: Every extra hash is PDQ of its window resized to this many pixels a side.
 WINDOW_SIZE: Final = 384
-#: The frame :func:`candidate_pixels` puts round the picture to see what trimming would keep.
+#: The frame :func:`candidate_signals` puts round the picture to see what trimming would keep.
 FRAME_SHARE: Final = 0.1
 #: Extra hashes are computed on the picture shrunk to at most this many pixels (512 x 512).
 WORKING_PIXELS: Final = 512 * 512
@@ -83,36 +86,44 @@ def submission_signals(picture: Picture) -> tuple[PdqSignal, ...]:
 def labelled_submission_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...]:
     """:func:`submission_signals` with what each hash is of (``plain``, ``flip_left_right``,
     ``trimmed``, ``rotate -2``, ``crop 0.90 1 3``, ...)."""
-    kept = [("plain", hash_picture(picture).signal)]
-    seen = {kept[0][1].hash}
-    for label, pixels in candidate_pixels(working_pixels(picture)):
-        signal = hash_window(pixels)
+    (_, plain), *extras = candidate_signals(picture)
+    kept = [("plain", plain)]
+    seen = {plain.hash}
+    for label, signal in extras:
         if signal.quality >= LOW_QUALITY and signal.hash not in seen:
             kept.append((label, signal))
             seen.add(signal.hash)
     return tuple(kept)
 
 
-def candidate_pixels(pixels: Pixels) -> list[tuple[str, Pixels]]:
-    """The pictures whose hashes follow the plain one in the submission set, in order, before
-    the quality filter, from the working pixels."""
-    out = [(DIHEDRAL_NAMES[index], _dihedral(pixels, index)) for index in range(1, 8)]
+def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
+    """Every hash of the submission set, in order, before the quality and duplicate filter.
+
+    Turns of the whole picture are hashed like the plain hash, on PDQ's own input pixels; trims
+    and crops, which are parts of it, on the working pixels through :func:`hash_window`.
+    """
+    whole = _pdq_input(picture)
+    yield "plain", hash_pixels(whole)
+    for index in range(1, 8):
+        yield DIHEDRAL_NAMES[index], hash_pixels(_dihedral(whole, index))
+    pixels = working_pixels(picture)
     box = trim_box(pixels)
     if box is not None:
-        out.append(("trimmed", _cut(pixels, box)))
+        yield "trimmed", hash_window(_cut(pixels, box))
     for name, colour in (("black", 0), ("white", 255)):
         inside = _trimmed_on(pixels, colour)
         if inside is not None:
-            out.append((f"trimmed on {name}", inside))
-    out.extend((f"rotate {degrees:+g}", rotate(pixels, degrees)) for degrees in ROTATION_DEGREES)
+            yield f"trimmed on {name}", hash_window(inside)
+    for degrees in ROTATION_DEGREES:
+        yield f"rotate {degrees:+g}", hash_pixels(rotate(whole, degrees))
     height, width = pixels.shape[:2]
-    out.extend((label, _cut(pixels, crop)) for label, crop in crop_boxes(width, height))
-    return out
+    for label, crop in crop_boxes(width, height):
+        yield label, hash_window(_cut(pixels, crop))
 
 
 def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
     """The hashes to look up for a picture being checked: plain, then trimmed (if it trims)."""
-    plain = hash_picture(picture).signal
+    plain = hash_pixels(_pdq_input(picture))
     pixels = working_pixels(picture)
     box = trim_box(pixels)
     if box is None:
