@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import stukje.bank.cases as cases_module
 from bank.helpers import FakeClock, random_hashes
 from stukje.bank import MAX_PIN_FAILURES, Bank, Status, normalize_case_number
 from stukje.errors import (
@@ -111,7 +112,22 @@ def test_only_helplines_act_without_the_pin(bank: Bank) -> None:
         bank.create_case(random_hashes(1), "en", opened_by=platform)
 
 
-@pytest.mark.parametrize("count", [0, 1001])
-def test_a_case_holds_one_to_a_thousand_signals(bank: Bank, count: int) -> None:
+@pytest.mark.parametrize("count", [0, 6])
+def test_a_case_is_opened_with_one_to_the_limit_of_signals(
+    bank: Bank, count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cases_module, "MAX_SIGNALS_PER_CASE", 5)
     with pytest.raises(InvalidInputError):
         bank.create_case(random_hashes(count), "en")
+
+
+def test_a_case_holds_at_most_the_case_limit_across_requests(
+    bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cases_module, "MAX_SIGNALS_PER_CASE", 5)
+    hashes = random_hashes(7, seed=11)
+    receipt = bank.create_case(hashes[:4], "nl")
+    assert bank.add_signals(receipt.case_number, hashes[:5], pin=receipt.pin) == 1
+    with pytest.raises(InvalidInputError, match="at most 5"):
+        bank.add_signals(receipt.case_number, hashes[5:], pin=receipt.pin)
+    assert bank.get_case(receipt.case_number, receipt.pin).signal_count == 5

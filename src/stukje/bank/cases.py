@@ -52,7 +52,9 @@ __all__ = ["DEFAULT_BANK", "MAX_PIN_FAILURES", "PIN_WINDOW", "CaseStore", "Signa
 DEFAULT_BANK: Final = "default"
 MAX_PIN_FAILURES: Final = 10
 PIN_WINDOW: Final = timedelta(hours=1)
-MAX_SIGNALS_PER_CASE: Final = 1000
+#: Each picture is submitted as a set of about 120 hashes (docs/quality.md), so a case of up to
+#: about 160 pictures fits.
+MAX_SIGNALS_PER_CASE: Final = 20_000
 #: Checked against when a case number is unknown, so that costs as much as a wrong PIN.
 _DUMMY_PIN_HASH: Final = hash_secret("not a pin")
 
@@ -175,6 +177,11 @@ class CaseStore(StoreBase):
             key = (record.signal_type, record.value.value)
             if key not in present:
                 new.setdefault(key, record)
+        if len(present) + len(new) > MAX_SIGNALS_PER_CASE:
+            raise InvalidInputError(
+                f"a case holds at most {MAX_SIGNALS_PER_CASE:,} signals; this one has "
+                f"{len(present):,} and {len(new):,} more would not fit: open another case"
+            )
         rows = [NewSignalRow(record, bank_id, case_id) for record in new.values()]
         insert_signals(connection, rows, self._now())
         return len(rows)

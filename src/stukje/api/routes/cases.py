@@ -17,7 +17,8 @@ from stukje.api.schemas import CaseOut, SignalIn, to_records
 
 router = APIRouter(prefix="/v1/cases", tags=["cases (people)"])
 
-MAX_SIGNALS_PER_REQUEST = 1000
+#: About 16 pictures' submission sets; add more to an open case with POST .../signals.
+MAX_SIGNALS_PER_REQUEST = 2000
 
 
 class CaseIn(BaseModel):
