@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from stukje import __version__
 from stukje.api.deps import Services
 from stukje.api.errors import ERROR_RESPONSES, install_error_handlers
+from stukje.api.fast_match import FastMatch
 from stukje.api.metrics import Metrics
 from stukje.api.middleware import BodyLimit, RequestMetrics
 from stukje.api.ratelimit import ClientLimits
@@ -102,6 +103,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
+    app.add_middleware(FastMatch, services=services)  # innermost: inside the body limit
     app.add_middleware(BodyLimit, max_bytes=settings.max_image_bytes + _JSON_SLACK_BYTES)
     app.add_middleware(RequestMetrics, metrics=metrics)
     return app

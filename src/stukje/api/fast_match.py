@@ -1,0 +1,151 @@
+"""A lean path for the commonest request: ``POST /v1/match`` whose hashes match nothing.
+
+Most partner traffic is hashes of ordinary pictures, which match nothing. For those, FastAPI's
+dependency solving, body model and response model cost about as much CPU as everything else
+together (bench/api.py, docs/service.md). This ASGI middleware answers such requests directly:
+it authenticates the key exactly as the route does (the key row is read on every request), checks
+the scope and the batch limit, parses the hashes, searches the index, charges the partner's hash
+quota and returns ``{"checked": n, "matches": []}``, the same bytes the route would send.
+
+Anything else goes to the full route untouched, with the body replayed: a request with a hit
+(it must be confirmed in the bank and recorded as a match event), any input the route would
+refuse or would read differently (so every error keeps its one shape and message), a refused
+key or scope, a spent quota. The full route stays the reference; this path only skips work.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from stukje.api.deps import Services, charge_hashes
+from stukje.bank import Partner
+from stukje.bank import Scope as KeyScope
+from stukje.bank.base import require
+from stukje.errors import StukjeError
+from stukje.hashing import parse_hash_array
+
+__all__ = ["FastMatch"]
+
+PATH = "/v1/match"
+_FIELDS = frozenset({"hashes", "threshold", "action"})
+_ACTIONS = frozenset({"upload", "send", "forward", "receive", "scan"})
+
+
+class _Route:
+    """What RequestMetrics reads from ``scope["route"]``: the route template."""
+
+    path = PATH
+
+
+class FastMatch:
+    """Answer ``POST /v1/match`` requests that match nothing; pass everything else on."""
+
+    def __init__(self, app: ASGIApp, services: Services) -> None:
+        self.app = app
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != PATH:
+            await self.app(scope, receive, send)
+            return
+        body, complete = await _read_body(receive)
+        answer = await self._answer(scope, body) if complete else None
+        if answer is None:
+            await self.app(scope, _replay(body, complete, receive), send)
+            return
+        scope["route"] = _Route
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(answer))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+    async def _answer(self, scope: Scope, body: bytes) -> bytes | None:
+        """The response for a request that matches nothing, or None to hand it on."""
+        request = _plain_request(scope, body, self.services.settings.max_batch)
+        if request is None:
+            return None
+        api_key, hashes, threshold = request
+        try:
+            partner: Partner = await run_in_threadpool(self.services.bank.authenticate, api_key)
+            require(partner, KeyScope.MATCH)
+            codes = parse_hash_array(hashes)
+        except StukjeError:
+            return None  # the route refuses it with the proper error
+        radius = self.services.settings.match_threshold if threshold is None else threshold
+        found = self.services.matcher.search(codes, radius)
+        if len(found.signal_ids):
+            return None  # hits are confirmed and recorded by the route
+        try:
+            charge_hashes(self.services, partner, len(codes))
+        except StukjeError:
+            return None  # a refused charge takes nothing; the route refuses it again with 429
+        self.services.metrics.hashes_checked.inc(len(codes))
+        return b'{"checked":%d,"matches":[]}' % len(codes)
+
+
+def _plain_request(
+    scope: Scope, body: bytes, max_batch: int
+) -> tuple[str, list[str], int | None] | None:
+    """(key, hashes, threshold) when the request is one the route would read the same way."""
+    api_key = _bearer_key(scope)
+    if api_key is None:
+        return None
+    try:
+        request: Any = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(request, dict) or not request.keys() <= _FIELDS:
+        return None
+    hashes, threshold = request.get("hashes"), request.get("threshold")
+    if not isinstance(hashes, list) or not 0 < len(hashes) <= max_batch:
+        return None
+    if not all(type(text) is str for text in hashes):
+        return None
+    if threshold is not None and not (type(threshold) is int and 0 <= threshold <= 64):
+        return None
+    if request.get("action", "upload") not in _ACTIONS:
+        return None
+    return api_key, hashes, threshold
+
+
+def _bearer_key(scope: Scope) -> str | None:
+    """The key from ``Authorization: Bearer <key>`` on a JSON request, else None."""
+    api_key = content_type = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            kind, _, credentials = value.decode("latin-1").partition(" ")
+            api_key = credentials if kind.lower() == "bearer" and credentials else None
+        elif name == b"content-type":
+            content_type = value
+    if content_type is None or not content_type.startswith(b"application/json"):
+        return None
+    return api_key
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole body, and False if the stream ended some other way (e.g. a disconnect)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+
+
+def _replay(body: bytes, complete: bool, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then the real stream."""
+    pending = complete
+
+    async def replayed() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
