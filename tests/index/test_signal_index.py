@@ -122,7 +122,8 @@ def test_skewed_keys_and_sparse_huge_ids_match_the_oracle() -> None:
     index = SignalIndex(buffer_rows=1024, background=False)
     index.add(ids, codes)
     segment = index._view.segments[0]
-    assert (len(segment.tables.dir_overflow) > 0, segment.ids.offsets.dtype) == (True, np.uint64)
+    assert len(segment.tables.dir_overflow) > 0
+    assert segment.ids.offsets.dtype == np.dtype(np.uint64)
     queries = np.stack([flip_bits(rng, codes[0], 5), flip_bits(rng, codes[70_500], 30)])
     queries = np.concatenate([queries, random_codes(rng, 3)])
     assert index.query_batch(queries) == [oracle(ids, codes, q, 31) for q in queries]
@@ -265,7 +266,8 @@ def test_directory_keeps_every_bucket_start(bucket_sizes: list[int], spilled: in
 
     starts = np.concatenate([[0], np.cumsum(bucket_sizes)]).astype(np.uint32)[None, :]
     high, low, overflow = _split_directory(starts)
-    assert (low.dtype, len(overflow)) == (np.uint8, spilled)
+    assert low.dtype == np.dtype(np.uint8)
+    assert len(overflow) == spilled
     rebuilt = []
     for bucket in range(starts.shape[1]):
         group_start = int(high[0, bucket >> 4])
