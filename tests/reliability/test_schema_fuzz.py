@@ -75,3 +75,35 @@ def test_generated_requests_get_no_5xx_and_match_the_schema(fuzzed_api: Api) -> 
         except (Exception, BaseExceptionGroup) as failure:  # every failure is reported below
             failures[operation.label] = f"{type(failure).__name__}: {failure}"[:3000]
     assert not failures, "\n\n".join(f"{label}\n{text}" for label, text in failures.items())
+
+
+#: Requests the fuzzers found a 500 or a wrongly accepted body for; each must now be a 422.
+FOUND_BY_FUZZING = [
+    ("POST", "/v1/match", {"hashes": [GOOD], "action": {}}),
+    ("POST", "/v1/match", {"hashes": [""], "action": []}),
+    ("POST", "/v1/cases", {"signals": [{"hash": GOOD, "quality": False}]}),
+    ("GET", f"/v1/helpline/review?after_id={2**70}", None),
+    ("POST", f"/v1/helpline/review/-{2**70}", {"decision": "confirmed"}),
+    ("GET", f"/v1/helpline/audit?before={2**64}", None),
+    ("GET", f"/v1/feed?after={2**64}", None),
+    ("POST", "/v1/feedback", {"match_event_id": 2**64, "verdict": "blocked"}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "body"), FOUND_BY_FUZZING)
+def test_what_the_fuzzers_found_is_a_422(
+    fuzzed_api: Api, method: str, url: str, body: object
+) -> None:
+    answer = fuzzed_api.client.request(method, url, json=body, headers=fuzzed_api.auth("all"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "invalid_request"
+
+
+def test_a_nul_in_a_note_is_a_422_not_a_database_error(fuzzed_api: Api) -> None:
+    case = fuzzed_api.client.post("/v1/cases", json={"signals": [{"hash": GOOD}]}).json()
+    answer = fuzzed_api.client.post(
+        f"/v1/helpline/cases/{case['case_number']}/notes",
+        json={"body": "a\u0000b"},
+        headers=fuzzed_api.auth("all"),
+    )
+    assert answer.status_code == 422

@@ -106,7 +106,8 @@ def _plain_request(
         return None
     if threshold is not None and not (type(threshold) is int and 0 <= threshold <= 64):
         return None
-    if request.get("action", "upload") not in _ACTIONS:
+    action = request.get("action", "upload")
+    if type(action) is not str or action not in _ACTIONS:  # {} or [] are not hashable
         return None
     return api_key, hashes, threshold
 

@@ -26,7 +26,7 @@ class SignalIn(BaseModel):
         max_length=100,
     )
     signal_type: str = Field("pdq", pattern="^pdq$")
-    quality: int | None = Field(None, ge=0, le=100)
+    quality: int | None = Field(None, ge=0, le=100, strict=True)  # strict: not `false`
 
 
 def to_records(signals: list[SignalIn]) -> list[SignalRecord]:
