@@ -315,6 +315,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     require_wrk()
     command = shlex.join([sys.executable, *sys.argv])
+    if os.environ.get("PYTHONPATH"):
+        command = f"PYTHONPATH={shlex.quote(os.environ['PYTHONPATH'])} {command}"
     print(f"command: {command}")
     codes = make_codes(args.signals, queries=20_000, batch_queries=50 * BATCH)
     results = []

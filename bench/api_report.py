@@ -183,12 +183,13 @@ def write_plot(results: list[DatabaseResult], goals: Goals, path: Path) -> None:
             single.annotate(f"c={connections}", (run.per_second, run.p99_ms), fontsize=8)
     single.axvline(goals.single_per_s, color="grey", linestyle="--")
     single.axhline(goals.single_p99_ms, color="grey", linestyle="--")
-    single.set(xlabel="requests/s", ylabel="p99 ms", title="single-hash /v1/match (goal: grey)")
+    single.set(xlabel="requests/s", ylabel="p99 ms (log)", yscale="log")
+    single.set(title="single-hash /v1/match (goal: grey)")
     single.legend()
     names = [r.name for r in results]
     batch.bar(names, [r.batch_hashes_per_s for r in results])
     batch.axhline(goals.batch_hashes_per_s, color="grey", linestyle="--")
-    batch.set(ylabel="hashes/s", title="1,000-hash batches")
+    batch.set(ylabel="hashes/s (log)", yscale="log", title="1,000-hash batches (goal: grey)")
     for result in results:
         for label, samples in (("idle", result.fresh_idle), ("loaded", result.fresh_loaded)):
             seconds = np.sort([s.seconds for s in samples]) * 1e3
