@@ -47,6 +47,7 @@ REQUESTS: dict[str, Call] = {
     "threshold out of range": _match({"hashes": [FAR], "threshold": 65}),
     "unknown field": _match({"hashes": [FAR], "extra": 1}),
     "unknown action": _match({"hashes": [FAR], "action": "print"}),
+    "action not text": _match({"hashes": [FAR], "action": {"kind": "send"}}),
     "malformed hash": _match({"hashes": [FAR, "abc"]}),
     "no hashes": _match({"hashes": []}),
     "hashes not a list": _match({"hashes": FAR}),
