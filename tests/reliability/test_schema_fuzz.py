@@ -107,3 +107,14 @@ def test_a_nul_in_a_note_is_a_422_not_a_database_error(fuzzed_api: Api) -> None:
         headers=fuzzed_api.auth("all"),
     )
     assert answer.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/v1/helpline/cases", "GET, POST"), ("/v1/helpline/cases/ABCD-EFGH-JKLM/notes", "GET, POST")],
+)
+def test_a_405_names_every_method_of_the_path(fuzzed_api: Api, path: str, allowed: str) -> None:
+    # schemathesis: two routes on one path, and Starlette's 405 named only the first's methods.
+    answer = fuzzed_api.client.request("DELETE", path)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == allowed
