@@ -22,13 +22,18 @@ function run(job) {
     fs.writeFileSync(job.out, Buffer.from(out.buffer, out.byteOffset, out.length));
     return {};
   }
+  if (job.op === "box") {
+    const out = pdq.resample(pixels, job.width, job.height, job.out_width, job.out_height, "box");
+    fs.writeFileSync(job.out, Buffer.from(out.buffer, out.byteOffset, out.length));
+    return {};
+  }
   if (job.op === "reduce") {
-    const out = pdq.boxReduce(pixels, job.width, job.height, 3, job.factor);
+    const out = pdq.boxReduce(pixels, job.width, job.height, 3, job.factor, job.factor_y);
     fs.writeFileSync(job.out, Buffer.from(out.buffer, out.byteOffset, out.length));
     return {};
   }
   if (job.op === "submission") {
-    return variants.submissionSignals(pixels, job.width, job.height, 3, "full");
+    return variants.submissionSignals(pixels, job.width, job.height, 3, job.kind || "full");
   }
   if (job.op === "rotate") {
     const out = variants.rotate({ pixels, width: job.width, height: job.height }, job.degrees);

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, Request
 
+from stukje.api.routes.cases import MAX_SIGNALS_PER_REQUEST
+from stukje.bank.cases import MAX_SIGNALS_PER_CASE
 from stukje.hashing import PdqHash, distance, hash_image, hash_pixels, load_picture, parse_hash
 from stukje.hashing.pdq import _pdq_input
+from stukje.hashing.variants import labelled_submission_signals
 from web.conftest import ARTIFACTS, LiveServer, screenshot, serious_violations
 
 PDQ_CONFORMANCE_BITS = 10  # PDQ's own bound between implementations, at quality 80 and up
@@ -39,11 +43,39 @@ def hash_in_browser(page: Page, server: LiveServer, files: list[Path]) -> dict[s
     return dict(items)
 
 
+def plain_codes_in_browser(page: Page, server: LiveServer, files: list[Path]) -> dict[str, str]:
+    """The plain code of each file, by name, through the page's own decoding and hashing
+    (Stukje.hashFile) but without the rest of the submission set: 65 whole sets would take
+    minutes. test_browser_submission_set_equals_the_python_engine checks the sets."""
+    page.goto(f"{server.url}/?lang=en")
+    page.wait_for_selector("body[data-ready='true']")
+    page.evaluate(
+        "() => { const probe = document.createElement('input');"
+        " probe.type = 'file'; probe.multiple = true; probe.id = 'probe';"
+        " document.body.append(probe); }"
+    )
+    page.set_input_files("#probe", [str(f) for f in files])
+    codes: dict[str, str] = page.evaluate(
+        """async () => {
+            const codes = {};
+            for (const file of document.getElementById('probe').files) {
+                try {
+                    codes[file.name] = (await Stukje.hashFile(file, { plainOnly: true })).hash;
+                } catch (error) {
+                    codes[file.name] = '';
+                }
+            }
+            return codes;
+        }"""
+    )
+    return codes
+
+
 def test_browser_hashes_every_corpus_photo_within_pdq_bound(
     page: Page, live_server: LiveServer, photos_dir: Path
 ) -> None:
     photos = corpus_photos(photos_dir)
-    got = hash_in_browser(page, live_server, photos)
+    got = plain_codes_in_browser(page, live_server, photos)
     rows: list[tuple[str, int, int]] = []  # photo, bits apart, Python's quality
     for photo in photos:
         python = hash_image(photo).signal
@@ -72,7 +104,7 @@ def test_browser_hash_is_identical_on_identical_pixels(
         Image.fromarray(pixels).save(path)
         files.append(path)
         expected[path.name] = hash_pixels(pixels).hash.to_hex()
-    got = hash_in_browser(page, live_server, files)
+    got = plain_codes_in_browser(page, live_server, files)
     differing = {
         name: distance(parse_hash(got[name]), parse_hash(value))
         for name, value in expected.items()
@@ -114,6 +146,55 @@ def test_no_request_carries_image_bytes_only_codes(
     for signal in sent["signals"]:
         assert set(signal) == {"hash", "quality"}
         assert HEX_HASH.match(signal["hash"])
+
+
+def test_codes_go_in_batches_the_api_accepts_and_a_full_case_is_refused(
+    page: Page, live_server: LiveServer, photos_dir: Path
+) -> None:
+    # The page reads the limits from <body data-...>, rendered from the Python constants;
+    # lowered here so two photos' codes need three requests.
+    page.goto(f"{live_server.url}/?lang=en")
+    page.wait_for_selector("body[data-ready='true']")
+    limits = page.evaluate("() => ({...document.body.dataset})")
+    assert int(limits["maxSignalsPerRequest"]) == MAX_SIGNALS_PER_REQUEST
+    assert int(limits["maxSignalsPerCase"]) == MAX_SIGNALS_PER_CASE
+    page.evaluate("() => { document.body.dataset.maxSignalsPerRequest = '100'; }")
+    writes: list[Request] = []
+    page.on("request", lambda r: writes.append(r) if r.method == "POST" else None)
+    photos = [photos_dir / "opencv_fruits.jpg", photos_dir / "opencv_baboon.jpg"]
+    page.set_input_files("#photos", [str(p) for p in photos])
+    page.wait_for_selector("body[data-hashed='2']", timeout=60_000)
+    codes = page.eval_on_selector_all("li.photo", "items => items.map(i => i.dataset.codes)")
+    count = sum(len(item.split()) for item in codes)
+    summary = page.inner_text("#codes-summary")
+    assert summary.startswith(f"{count} codes for 2 photo(s), about {round(count / 2)} per photo")
+
+    page.evaluate(f"() => {{ document.body.dataset.maxSignalsPerCase = '{count - 1}'; }}")
+    page.click("li.photo >> nth=-1 >> button")  # removing and re-adding re-renders the page
+    page.wait_for_selector("body[data-hashed='1']")
+    page.set_input_files("#photos", [str(photos[1])])
+    page.wait_for_selector("body[data-hashed='2']")
+    assert page.is_visible("#too-many")
+    assert page.is_disabled("#send")
+    screenshot(page, "hashing-too-many-en")
+
+    page.evaluate(f"() => {{ document.body.dataset.maxSignalsPerCase = '{count}'; }}")
+    page.click("li.photo >> nth=-1 >> button")
+    page.wait_for_selector("body[data-hashed='1']")
+    page.set_input_files("#photos", [str(photos[1])])
+    page.wait_for_selector("body[data-hashed='2']")
+    assert page.is_hidden("#too-many")
+    page.click("#send")
+    page.wait_for_selector("#receipt:not([hidden])")
+    number = page.inner_text("#case-number")
+    sizes = [len(json.loads(r.post_data_buffer or b"")["signals"]) for r in writes]
+    assert sizes == [100] * (count // 100) + ([count % 100] if count % 100 else [])
+    assert writes[0].url.endswith("/v1/cases")
+    assert all(r.url.endswith(f"/v1/cases/{number}/signals") for r in writes[1:])
+    assert all("pin" in json.loads(r.post_data_buffer or b"") for r in writes[1:])
+    answers = [r.response() for r in writes]
+    stored = [a.json() for a in answers if a is not None]
+    assert stored[0]["signal_count"] + sum(a["added"] for a in stored[1:]) == count
 
 
 def test_open_a_case_then_see_and_withdraw_it(
@@ -175,3 +256,69 @@ def test_language_follows_the_browser_and_switches(
     assert page.inner_text("h1") == heading
     page.click("a.lang")
     assert page.inner_text("h1") != heading
+
+
+# Photos whose submission set the page must make as the Python engine does: a small JPEG, a
+# PNG reduced along one axis, a transparent PNG that trims on black and on white too, and a
+# large JPEG (decoded at reduced scale by libjpeg on the server, at full size by Chromium); a
+# bordered and a portrait picture are made from corpus photos in the test (a trimmed code;
+# crops resized to 384 with the vertical pass first, as Pillow 13 does).
+SET_PHOTOS = ("opencv_fruits.jpg", "opencv_graf1.png", "skimage_horse.png", "Garden.jpg")
+DECODED_ELSEWHERE = {"Garden.jpg"}
+#: Bits a code may differ by, per label, where the browser decodes the file differently
+#: (Chromium's JPEG decoder at full size against libjpeg's scaled decoding); on the same
+#: pixels the sets are equal.
+SET_BOUND_DECODED_ELSEWHERE = 10
+
+
+def framed_and_portrait(photos_dir: Path, folder: Path) -> list[Path]:
+    coffee = Image.open(photos_dir / "skimage_coffee.png").convert("RGB")
+    framed = Image.new("RGB", (coffee.width + 80, coffee.height + 60), (255, 255, 255))
+    framed.paste(coffee, (40, 30))
+    portrait = (
+        Image.open(photos_dir / "skimage_astronaut.png").convert("RGB").crop((60, 0, 460, 512))
+    )
+    paths = [folder / "framed_coffee.png", folder / "portrait_astronaut.png"]
+    framed.save(paths[0])
+    portrait.save(paths[1])
+    return paths
+
+
+def test_browser_submission_set_equals_the_python_engine(
+    page: Page, live_server: LiveServer, photos_dir: Path, tmp_path: Path
+) -> None:
+    files = [photos_dir / name for name in SET_PHOTOS] + framed_and_portrait(photos_dir, tmp_path)
+    hash_in_browser(page, live_server, files)
+    shown = page.eval_on_selector_all(
+        "li.photo", "items => items.map(i => [i.dataset.name, i.dataset.labels, i.dataset.codes])"
+    )
+    got = {
+        name: dict(zip(labels.split("|"), codes.split(), strict=True))
+        for name, labels, codes in shown
+    }
+    report: dict[str, dict[str, Any]] = {}
+    for path in files:
+        expected = dict(labelled_submission_signals(load_picture(path)))
+        browser = got[path.name]
+        apart = {
+            label: distance(signal.hash, parse_hash(browser[label]))
+            for label, signal in expected.items()
+            if label in browser
+        }
+        report[path.name] = {
+            "codes": len(expected),
+            "labels_only_python": sorted(set(expected) - set(browser)),
+            "labels_only_browser": sorted(set(browser) - set(expected)),
+            "same_order": list(browser) == list(expected),
+            "max_bits": max(apart.values()),
+            "differing": sum(1 for bits in apart.values() if bits),
+        }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "submission-set.json").write_text(json.dumps(report, indent=1))
+    for name, row in report.items():
+        assert not row["labels_only_python"], (name, row)
+        assert not row["labels_only_browser"], (name, row)
+        assert row["same_order"], (name, row)
+        bound = SET_BOUND_DECODED_ELSEWHERE if name in DECODED_ELSEWHERE else 0
+        assert row["max_bits"] <= bound, (name, row)
+    assert {row["codes"] for row in report.values()} >= {120, 121, 123}, report

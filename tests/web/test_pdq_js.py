@@ -25,6 +25,7 @@ from PIL import Image
 from conftest import corpus_dir
 from stukje.hashing import PdqHash, load_picture, pdq_target_size
 from stukje.hashing.pdq import _pdq_input
+from stukje.hashing.variants import labelled_submission_signals
 from stukje.web.pages import STATIC_DIR
 
 NODE = shutil.which("node")
@@ -94,7 +95,7 @@ def test_odd_shapes_hash_identically(shape: tuple[int, int], seed: int, tmp_path
 
 
 RESIZES = [
-    # (width, height, reduce factor, target size)
+    # (width, height, reduce factor (one or per axis), target size)
     (1000, 700, 3, (300, 210)),
     (1601, 999, 4, (384, 369)),
     (517, 389, 2, (250, 190)),
@@ -102,23 +103,32 @@ RESIZES = [
     (700, 900, 5, (101, 130)),
     (400, 300, 1, (384, 300)),
     (400, 300, 1, (400, 200)),
+    (800, 640, (2, 1), (400, 640)),  # one side shrinks: Image.reduce along that axis alone
+    (300, 1001, (1, 3), (300, 333)),
 ]
 
 
 @pytest.mark.parametrize(("width", "height", "factor", "target"), RESIZES)
 def test_shrinking_matches_pillow_pixel_for_pixel(
-    width: int, height: int, factor: int, target: tuple[int, int], tmp_path: Path
+    width: int, height: int, factor: int | tuple[int, int], target: tuple[int, int], tmp_path: Path
 ) -> None:
     rng = np.random.default_rng(width * height)
     ramp = np.linspace(0, 120, width)[np.newaxis, :, np.newaxis]
     pixels = (rng.integers(0, 128, (height, width, 3)) + ramp).astype(np.uint8)
-    reduced = np.asarray(Image.fromarray(pixels).reduce(factor)) if factor > 1 else pixels
+    reduced = np.asarray(Image.fromarray(pixels).reduce(factor)) if factor != 1 else pixels
+    factor_x, factor_y = factor if isinstance(factor, tuple) else (factor, factor)
     resized = np.asarray(Image.fromarray(reduced).resize(target, Image.Resampling.BILINEAR))
     source = write_rgb(tmp_path, "source", pixels)
     small = write_rgb(tmp_path, "reduced", reduced)
     run_node(
         [
-            {"op": "reduce", **source, "factor": factor, "out": str(tmp_path / "r.out")},
+            {
+                "op": "reduce",
+                **source,
+                "factor": factor_x,
+                "factor_y": factor_y,
+                "out": str(tmp_path / "r.out"),
+            },
             {
                 "op": "resize",
                 **small,
@@ -143,15 +153,23 @@ def test_target_size_rule_matches_python() -> None:
     assert [tuple(r) for r in results] == [pdq_target_size(w, h) for w, h in sizes]
 
 
+@pytest.mark.parametrize(
+    ("size", "palette"),
+    [((2400, 1800), False), ((1600, 600), False), ((1200, 900), True)],
+    ids=["both-axes", "one-axis", "palette"],
+)
 def test_a_large_png_goes_through_the_same_reduction_as_the_python_engine(
-    photos_dir: Path, tmp_path: Path
+    size: tuple[int, int], palette: bool, photos_dir: Path, tmp_path: Path
 ) -> None:
-    # Not JPEG, so the Python engine reduces it with Image.reduce then resizes: the JS
-    # pipeline on the same decoded pixels must give the very same PDQ input.
-    photo = photos_dir / "opencv_basketball1.png"
-    full = np.asarray(Image.open(photo).convert("RGB").resize((2400, 1800)))
+    # Not JPEG, so the Python engine reduces it with Image.reduce (along one axis when only
+    # one shrinks twofold; palette pictures too) then resizes: the JS pipeline on the same
+    # decoded pixels must give the very same PDQ input.
+    photo = Image.open(photos_dir / "opencv_basketball1.png").convert("RGB").resize(size)
+    if palette:
+        photo = photo.quantize(64)
     png = tmp_path / "big.png"
-    Image.fromarray(full).save(png)
+    photo.save(png)
+    full = np.asarray(Image.open(png).convert("RGB"))
     expected = _pdq_input(load_picture(png))
     [got] = run_node(
         [
@@ -168,9 +186,62 @@ def test_a_large_png_goes_through_the_same_reduction_as_the_python_engine(
     np.testing.assert_array_equal(pixels, expected)
 
 
-# The building blocks of the submission set (static/variants.js), each against its definition
-# in numpy or Pillow. The page sends the plain code only until stukje.hashing's submission set
-# is settled; then the whole set is compared with submission_signals here.
+def resample_cases() -> list[tuple[int, int, int, int]]:
+    rng = np.random.default_rng(11)
+    sizes = rng.integers(3, 260, (24, 4)).tolist()
+    # Crops of a portrait picture resized to 384: Pillow 13 runs the vertical pass first.
+    return [(380, 608, 384, 384), (486, 486, 384, 384), (400, 700, 384, 384), *sizes]
+
+
+@pytest.mark.parametrize("resample", [Image.Resampling.BILINEAR, Image.Resampling.BOX])
+def test_resizing_matches_pillow_in_every_direction(
+    resample: Image.Resampling, tmp_path: Path
+) -> None:
+    rng = np.random.default_rng(int(resample))
+    jobs, expected = [], []
+    for index, (width, height, out_width, out_height) in enumerate(resample_cases()):
+        pixels = rng.integers(0, 256, (height, width, 3), dtype=np.uint8)
+        op = "box" if resample == Image.Resampling.BOX else "resize"
+        out = str(tmp_path / f"{index}.out")
+        source = write_rgb(tmp_path, str(index), pixels)
+        jobs.append(
+            {"op": op, **source, "out_width": out_width, "out_height": out_height, "out": out}
+        )
+        expected.append(
+            np.asarray(Image.fromarray(pixels).resize((out_width, out_height), resample))
+        )
+    run_node(jobs)
+    for job, want in zip(jobs, expected, strict=True):
+        got = np.frombuffer(Path(job["out"]).read_bytes(), np.uint8).reshape(want.shape)
+        np.testing.assert_array_equal(got, want, err_msg=str(job))
+
+
+# The submission set (static/variants.js): the whole labelled set against
+# labelled_submission_signals on the same decoded pixels, then its building blocks against
+# their definitions in numpy or Pillow.
+
+
+@pytest.mark.parametrize(
+    "name", ["opencv_graf1.png", "skimage_horse.png", "opencv_fruits.jpg", "skimage_page.png"]
+)
+def test_submission_set_equals_the_python_engine_on_the_same_pixels(
+    name: str, photos_dir: Path, tmp_path: Path
+) -> None:
+    picture = load_picture(photos_dir / name)
+    # The decoded pixels the page would have: Python's own when it does not shrink them; for
+    # a large PNG the full picture, which JS reduces as Image.reduce does.
+    flat = np.asarray(Image.open(photos_dir / name).convert("RGB"))
+    if not picture.reduced:
+        flat = picture.pixels
+    assert not picture.reduced or name.endswith(".png")
+    job = {"op": "submission", **write_rgb(tmp_path, "s", flat), "kind": "other"}
+    [got] = run_node([job])
+    expected = labelled_submission_signals(picture)
+    assert [s["label"] for s in got] == [label for label, _ in expected]
+    assert [(s["hash"], s["quality"]) for s in got] == [
+        (signal.hash.to_hex(), signal.quality) for _, signal in expected
+    ]
+
 
 Pixels = npt.NDArray[np.uint8]
 DIHEDRAL_PIXELS: dict[str, Callable[[Pixels], Pixels]] = {

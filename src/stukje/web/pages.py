@@ -18,11 +18,12 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from stukje import __version__
+from stukje.bank.cases import MAX_SIGNALS_PER_CASE
 from stukje.errors import NotFoundError
 from stukje.guard import Tier, default_help
 from stukje.web.texts import LANGUAGES, page_texts
 
-__all__ = ["SECURITY_HEADERS", "page_language", "router"]
+__all__ = ["SECURITY_HEADERS", "page_language", "router", "signal_limits"]
 
 WEB_DIR: Final = Path(__file__).resolve().parent
 STATIC_DIR: Final = WEB_DIR / "static"
@@ -56,6 +57,16 @@ def page_language(request: Request) -> str:
     return "nl"
 
 
+@cache
+def signal_limits() -> dict[str, int]:
+    """The API's limits on codes, rendered into every page (``data-`` attributes on ``<body>``)
+    so the scripts batch and cap what they send by the Python constants, not by copies."""
+    # Imported here: the API imports this module to mount the pages.
+    from stukje.api.routes.cases import MAX_SIGNALS_PER_REQUEST
+
+    return {"per_request": MAX_SIGNALS_PER_REQUEST, "per_case": MAX_SIGNALS_PER_CASE}
+
+
 def _render(request: Request, template: str, **extra: object) -> HTMLResponse:
     language = page_language(request)
     texts = page_texts(language)
@@ -70,6 +81,7 @@ def _render(request: Request, template: str, **extra: object) -> HTMLResponse:
             "t": texts,
             "version": __version__,
             "path": request.url.path,
+            "limits": signal_limits(),
             **extra,
         },
     )

@@ -31,6 +31,17 @@ _EN: Final = {
     "choose_photos": "Choose photos",
     "choose_hint": "Your photos are turned into codes on this device. They are not uploaded.",
     "hashing": "Making codes…",
+    "hashing_photo": "Making codes for photo {n} of {total}…",
+    "hashing_done": "Codes made on this device for {n} photo(s).",
+    "codes_summary": (
+        "{codes} codes for {photos} photo(s), about {per} per photo: the code of each photo and "
+        "of copies of it (mirrored, turned, cropped), so those are found too. Your photos "
+        "themselves are never sent."
+    ),
+    "too_many_codes": (
+        "A case holds at most {max} codes, about {photos} photos. Remove some photos, or send "
+        "these first and open another case for the rest."
+    ),
     "your_photos": "Your photos",
     "photo_alt": "Your photo {n} (only visible to you)",
     "code": "Code",
@@ -189,6 +200,17 @@ _NL: Final = {
     "choose_photos": "Kies foto's",
     "choose_hint": "Je foto's worden op dit apparaat omgezet in codes. Ze worden niet geüpload.",
     "hashing": "Codes maken…",
+    "hashing_photo": "Codes maken voor foto {n} van {total}…",
+    "hashing_done": "Codes gemaakt op dit apparaat voor {n} foto('s).",
+    "codes_summary": (
+        "{codes} codes voor {photos} foto('s), ongeveer {per} per foto: de code van elke foto en "
+        "van kopieën ervan (gespiegeld, gedraaid, bijgesneden), zodat ook die gevonden worden. "
+        "Je foto's zelf worden nooit verstuurd."
+    ),
+    "too_many_codes": (
+        "Een melding kan hooguit {max} codes bevatten, ongeveer {photos} foto's. Haal wat foto's "
+        "weg, of verstuur deze eerst en maak een nieuwe melding voor de rest."
+    ),
     "your_photos": "Je foto's",
     "photo_alt": "Je foto {n} (alleen jij ziet hem)",
     "code": "Code",

@@ -62,24 +62,31 @@
     setTimeout(() => { button.textContent = label; }, 2000);
   }
 
-  // Which reduction stukje.hashing would use for this file (see pdq.js, pdqInput).
+  // Which reduction stukje.hashing would use for this file (see pdq.js, decodedPixels): JPEG
+  // decodes at reduced scale, 1-bit and 16-bit grey PNGs stay full size, the rest (palette
+  // PNGs and GIFs too) shrink with Image.reduce.
   async function sniffKind(file) {
     const head = new Uint8Array(await file.slice(0, 32).arrayBuffer());
     if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return "jpeg";
     if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) {
       const bitDepth = head[24];
       const colourType = head[25];
-      return colourType === 3 || bitDepth === 16 || bitDepth === 1 ? "full" : "other";
+      return colourType === 0 && (bitDepth === 16 || bitDepth === 1) ? "full" : "other";
     }
-    if (head[0] === 0x47 && head[1] === 0x49 && head[2] === 0x46) return "full"; // GIF
     return "other";
   }
 
   const MAX_PIXELS = 100000000;
-  // Whether a photo's codes are the whole submission set (static/variants.js) or its plain
-  // PDQ code only. Plain until stukje.hashing.submission_signals and docs/quality.md
-  // ("Submission set") are settled, so the page sends what the Python engine submits.
-  const SEND_SUBMISSION_SET = false;
+  // Whether a photo's codes are the whole submission set (static/variants.js, the same set
+  // stukje.hashing.submission_signals gives) or its plain PDQ code only.
+  const SEND_SUBMISSION_SET = true;
+
+  // The API's limits, rendered into the page from the Python constants (pages.py); read when
+  // used, so what the page says is what it does.
+  const limits = {
+    get perRequest() { return Number(document.body.dataset.maxSignalsPerRequest) || 1000; },
+    get perCase() { return Number(document.body.dataset.maxSignalsPerCase) || 1000; },
+  };
 
   function newCanvas(width, height) {
     const canvas = document.createElement("canvas");
@@ -90,10 +97,12 @@
 
   /**
    * Hash one chosen photo on this device. Returns {hash, quality, signals, width, height,
-   * thumbnail}: the plain code and its quality, the whole submission set, and a small canvas
-   * for showing the photo back to its owner.
+   * thumbnail}: the plain code and its quality, the submission set ([{label, hash, quality}],
+   * plain first), and a small canvas for showing the photo back to its owner.
+   * onProgress(done, total) is called while the set is made; the page stays responsive.
+   * plainOnly: the plain code alone (a quick look, as the conformance tests take).
    */
-  async function hashFile(file, thumbnailSize = 160) {
+  async function hashFile(file, { thumbnailSize = 160, onProgress, plainOnly = false } = {}) {
     const kind = await sniffKind(file);
     const bitmap = await createImageBitmap(file, {
       imageOrientation: "from-image",
@@ -108,10 +117,10 @@
       context.fillRect(0, 0, width, height);
       context.drawImage(bitmap, 0, 0);
       const pixels = context.getImageData(0, 0, width, height).data;
-      const signals = SEND_SUBMISSION_SET
-        ? StukjeVariants.submissionSignals(pixels, width, height, 4, kind)
+      canvas.width = canvas.height = 0; // let the browser drop the canvas's copy now
+      const signals = SEND_SUBMISSION_SET && !plainOnly
+        ? await StukjeVariants.submissionSignalsAsync(pixels, width, height, 4, kind, onProgress)
         : [{ label: "plain", ...StukjePdq.hashPicture(pixels, width, height, 4, kind) }];
-      canvas.width = canvas.height = 0; // let the browser drop the full-size pixels now
       const scale = Math.min(1, thumbnailSize / Math.max(width, height));
       const thumbnail = newCanvas(Math.max(1, Math.round(width * scale)),
         Math.max(1, Math.round(height * scale)));
@@ -126,7 +135,7 @@
   /**
    * The codes sent for one photo: the same set the Python engine submits
    * (stukje.hashing.submission_signals): the plain code first, then codes of mirrored,
-   * rotated, trimmed and cropped copies (static/variants.js).
+   * rotated, trimmed and cropped copies. Only the code and its quality; the labels stay here.
    */
   function submissionSignals(result) {
     return result.signals.map(({ hash, quality }) => ({ hash, quality }));
@@ -134,5 +143,7 @@
 
   const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-  root.Stukje = { texts, say, api, ApiError, element, copyText, hashFile, submissionSignals, pause };
+  root.Stukje = {
+    texts, say, api, ApiError, element, copyText, hashFile, submissionSignals, pause, limits,
+  };
 })(window);

@@ -4,7 +4,7 @@
  */
 (function () {
   "use strict";
-  const { say, api, element, copyText, hashFile, submissionSignals, pause } = window.Stukje;
+  const { say, api, element, copyText, hashFile, submissionSignals, pause, limits } = window.Stukje;
   const $ = (id) => document.getElementById(id);
   const language = document.documentElement.lang;
   const photos = [];
@@ -19,10 +19,21 @@
   }
 
   function render() {
+    const all = signals();
+    const hashed = photos.filter((p) => p.hash).length;
+    const tooMany = all.length > limits.perCase;
     $("picked").hidden = photos.length === 0;
     $("sent").hidden = photos.length === 0;
-    $("payload").textContent = JSON.stringify(payload(), null, 2);
-    $("send").disabled = signals().length === 0;
+    $("codes-summary").textContent = hashed === 0 ? "" : say("codes_summary", {
+      codes: all.length, photos: hashed, per: Math.round(all.length / hashed),
+    });
+    $("too-many").hidden = !tooMany;
+    $("too-many").textContent = tooMany ? say("too_many_codes", {
+      max: limits.perCase.toLocaleString(language),
+      photos: Math.floor(limits.perCase / Math.max(1, Math.round(all.length / hashed))),
+    }) : "";
+    $("payload").textContent = JSON.stringify(payload(), null, 1);
+    $("send").disabled = all.length === 0 || tooMany;
   }
 
   function photoItem(photo) {
@@ -38,6 +49,8 @@
       item.dataset.hash = photo.hash;
       item.dataset.quality = String(photo.quality);
       item.dataset.codes = photo.signals.map((signal) => signal.hash).join(" ");
+      // What each code is of (plain, flip_left_right, crop 0.90 2 4, ...); never sent.
+      item.dataset.labels = photo.signals.map((signal) => signal.label).join("|");
       body.append(element("p", { class: "code-label", text: say("code") }),
         element("code", { class: "code", text: photo.hash }));
       if (photo.signals.length > 1) {
@@ -54,6 +67,7 @@
       onclick: () => {
         photos.splice(photos.indexOf(photo), 1);
         item.remove();
+        document.body.dataset.hashed = String(photos.length);
         render();
       },
     }));
@@ -62,12 +76,19 @@
   }
 
   async function addFiles(files) {
-    $("hash-status").textContent = say("hashing");
-    for (const file of files) {
-      await pause(); // let the page repaint between photos
+    const progress = $("hash-progress");
+    progress.hidden = false;
+    for (const [index, file] of files.entries()) {
+      // Said once per photo (a live region read out at every step would drown a screen reader);
+      // the bar shows the steps in between.
+      $("hash-status").textContent = say("hashing_photo", { n: index + 1, total: files.length });
+      progress.value = 0;
+      await pause(); // let the page repaint before the work starts
       const photo = { name: file.name, number: ++counter };
       try {
-        Object.assign(photo, await hashFile(file));
+        Object.assign(photo, await hashFile(file, {
+          onProgress: (done, total) => { progress.value = done / total; },
+        }));
       } catch (error) {
         photo.error = String(error);
       }
@@ -75,7 +96,8 @@
       $("photo-list").append(photoItem(photo));
       render();
     }
-    $("hash-status").textContent = "";
+    progress.hidden = true;
+    $("hash-status").textContent = say("hashing_done", { n: files.length });
     document.body.dataset.hashed = String(photos.length);
   }
 
@@ -92,20 +114,20 @@
     $("receipt").focus();
   }
 
-  // The API takes at most this many codes per request; the rest go in with the new PIN.
-  const BATCH = 1000;
-
+  // The API takes at most limits.perRequest codes per request: the first batch opens the
+  // case, the rest go in with its new PIN.
   async function send() {
     $("send").disabled = true;
     $("send-status").textContent = say("sending");
     try {
       const all = signals();
+      const batch = limits.perRequest;
       const created = await api("POST", "/v1/cases", {
-        body: { signals: all.slice(0, BATCH), language },
+        body: { signals: all.slice(0, batch), language },
       });
-      for (let start = BATCH; start < all.length; start += BATCH) {
+      for (let start = batch; start < all.length; start += batch) {
         await api("POST", "/v1/cases/" + encodeURIComponent(created.case_number) + "/signals", {
-          body: { pin: created.pin, signals: all.slice(start, start + BATCH) },
+          body: { pin: created.pin, signals: all.slice(start, start + batch) },
         });
       }
       $("send-status").textContent = "";

@@ -5,7 +5,7 @@
  */
 (function () {
   "use strict";
-  const { say, api, element, hashFile, submissionSignals } = window.Stukje;
+  const { say, api, element, hashFile, submissionSignals, limits } = window.Stukje;
   const { barChart } = window.StukjeCharts;
   const $ = (id) => document.getElementById(id);
   const language = document.documentElement.lang;
@@ -132,7 +132,7 @@
     event.target.value = "";
     for (const file of files) {
       try {
-        const result = await hashFile(file, 64);
+        const result = await hashFile(file, { thumbnailSize: 64 });
         openSignals.push(...submissionSignals(result));
         $("open-codes").append(element("li", { class: "photo", "data-hash": result.hash },
           result.thumbnail, element("code", { class: "code", text: result.hash })));
@@ -145,7 +145,13 @@
 
   async function openCase() {
     try {
-      const created = await call("POST", "/cases", { signals: openSignals, language });
+      // At most limits.perRequest codes a request: the rest are added to the new case.
+      const batch = limits.perRequest;
+      const created = await call("POST", "/cases", { signals: openSignals.slice(0, batch), language });
+      for (let start = batch; start < openSignals.length; start += batch) {
+        await call("POST", "/cases/" + encodeURIComponent(created.case_number) + "/signals",
+          { signals: openSignals.slice(start, start + batch) });
+      }
       $("open-number").textContent = created.case_number;
       $("open-pin").textContent = created.pin;
       $("open-receipt").hidden = false;

@@ -249,27 +249,30 @@
 
   // ---------------------------------------------------------------- shrinking like Pillow
 
-  /** Average factor x factor blocks (partial blocks at the edges), as Pillow's Image.reduce. */
-  function boxReduce(pixels, width, height, channels, factor) {
-    const outWidth = Math.ceil(width / factor);
-    const outHeight = Math.ceil(height / factor);
+  /**
+   * Average factorX x factorY blocks (partial blocks at the edges), as Pillow's Image.reduce
+   * (factorY defaults to factorX; one of them may be 1).
+   */
+  function boxReduce(pixels, width, height, channels, factorX, factorY = factorX) {
+    const outWidth = Math.ceil(width / factorX);
+    const outHeight = Math.ceil(height / factorY);
     const out = new Uint8ClampedArray(outWidth * outHeight * 3);
     const sums = new Float64Array(outWidth * 3);
     for (let oy = 0; oy < outHeight; oy++) {
       sums.fill(0);
-      const y1 = Math.min(height, (oy + 1) * factor);
-      for (let y = oy * factor; y < y1; y++) {
+      const y1 = Math.min(height, (oy + 1) * factorY);
+      for (let y = oy * factorY; y < y1; y++) {
         let i = y * width * channels;
         for (let x = 0; x < width; x++, i += channels) {
-          const o = Math.floor(x / factor) * 3;
+          const o = Math.floor(x / factorX) * 3;
           sums[o] += pixels[i];
           sums[o + 1] += pixels[i + 1];
           sums[o + 2] += pixels[i + 2];
         }
       }
-      const rows = y1 - oy * factor;
+      const rows = y1 - oy * factorY;
       for (let ox = 0; ox < outWidth; ox++) {
-        const count = rows * (Math.min(width, (ox + 1) * factor) - ox * factor);
+        const count = rows * (Math.min(width, (ox + 1) * factorX) - ox * factorX);
         // Pillow divides by multiplying with a single-precision reciprocal in 8.24 fixed point.
         const multiplier = Math.trunc(f32(4294967296 / (256 * count)));
         for (let c = 0; c < 3; c++) {
@@ -282,11 +285,20 @@
     return out;
   }
 
-  // Pillow's bilinear weights (fixed point) for resizing inSize samples to outSize.
-  function bilinearWeights(inSize, outSize) {
+  // Pillow's resampling filters with their support (Resample.c): a triangle, and a box that
+  // keeps a sample on the right edge of its half-open window.
+  const FILTERS = {
+    bilinear: { support: 1, weight: (x) => Math.max(0, 1 - Math.abs(x)) },
+    box: { support: 0.5, weight: (x) => (x > -0.5 && x <= 0.5 ? 1 : 0) },
+  };
+
+  // Pillow's weights (fixed point) for resampling inSize samples to outSize with a filter.
+  function resampleWeights(inSize, outSize, filterName = "bilinear") {
+    const filter = FILTERS[filterName];
     const scale = inSize / outSize;
     const filterScale = Math.max(scale, 1);
-    const support = filterScale;
+    const support = filter.support * filterScale;
+    const inverse = 1 / filterScale; // Pillow multiplies by the reciprocal
     const bounds = [];
     for (let x = 0; x < outSize; x++) {
       const centre = (x + 0.5) * scale;
@@ -295,11 +307,11 @@
       const weights = [];
       let total = 0;
       for (let k = first; k < end; k++) {
-        const w = Math.max(0, 1 - Math.abs((k - centre + 0.5) / filterScale));
+        const w = filter.weight((k - centre + 0.5) * inverse);
         weights.push(w);
         total += w;
       }
-      const fixed = weights.map((w) => {
+      const fixed = Int32Array.from(weights, (w) => {
         const v = (total !== 0 ? w / total : w) * (1 << PIL_PRECISION_BITS);
         return v < 0 ? Math.trunc(-0.5 + v) : Math.trunc(0.5 + v);
       });
@@ -315,66 +327,124 @@
 
   /** Pillow's Image.resize(size, BILINEAR) of RGB bytes: rows first, then columns. */
   function bilinearResize(rgb, width, height, outWidth, outHeight) {
+    return resample(rgb, width, height, outWidth, outHeight, "bilinear");
+  }
+
+  // One horizontal pass: rows firstRow.. of source (width wide) to outWidth columns.
+  function horizontalPass(source, width, firstRow, rows, outWidth, weightsOf) {
     const rounding = 1 << (PIL_PRECISION_BITS - 1);
-    let source = rgb;
-    let sourceWidth = width;
-    const vertical = bilinearWeights(height, outHeight);
-    let firstRow = 0;
-    if (outWidth !== width) {
-      const horizontal = bilinearWeights(width, outWidth);
-      const last = vertical[outHeight - 1];
-      firstRow = vertical[0].first;
-      const rows = last.first + last.weights.length - firstRow;
-      const temp = new Uint8ClampedArray(outWidth * rows * 3);
-      for (let y = 0; y < rows; y++) {
-        const inRow = (y + firstRow) * width * 3;
-        for (let x = 0; x < outWidth; x++) {
-          const { first, weights } = horizontal[x];
-          for (let c = 0; c < 3; c++) {
-            let sum = rounding;
-            for (let k = 0; k < weights.length; k++) {
-              sum += rgb[inRow + (first + k) * 3 + c] * weights[k];
-            }
-            temp[(y * outWidth + x) * 3 + c] = clip8(sum);
-          }
+    const out = new Uint8ClampedArray(outWidth * rows * 3);
+    for (let y = 0; y < rows; y++) {
+      const inRow = (y + firstRow) * width * 3;
+      for (let x = 0, o = y * outWidth * 3; x < outWidth; x++, o += 3) {
+        const { first, weights } = weightsOf[x];
+        let r = rounding;
+        let g = rounding;
+        let b = rounding;
+        for (let k = 0, i = inRow + first * 3; k < weights.length; k++, i += 3) {
+          const w = weights[k];
+          r += source[i] * w;
+          g += source[i + 1] * w;
+          b += source[i + 2] * w;
         }
+        out[o] = clip8(r);
+        out[o + 1] = clip8(g);
+        out[o + 2] = clip8(b);
       }
-      source = temp;
-      sourceWidth = outWidth;
     }
-    if (outHeight === height) return source;
-    const out = new Uint8ClampedArray(outWidth * outHeight * 3);
+    return out;
+  }
+
+  // One vertical pass: columns of source (width wide, rows from firstRow) to outHeight rows.
+  function verticalPass(source, width, firstRow, outHeight, weightsOf) {
+    const rounding = 1 << (PIL_PRECISION_BITS - 1);
+    const stride = width * 3;
+    const out = new Uint8ClampedArray(stride * outHeight);
     for (let y = 0; y < outHeight; y++) {
-      const { first, weights } = vertical[y];
-      for (let x = 0; x < outWidth; x++) {
-        for (let c = 0; c < 3; c++) {
-          let sum = rounding;
-          for (let k = 0; k < weights.length; k++) {
-            sum += source[((first - firstRow + k) * sourceWidth + x) * 3 + c] * weights[k];
-          }
-          out[(y * outWidth + x) * 3 + c] = clip8(sum);
+      const { first, weights } = weightsOf[y];
+      const top = (first - firstRow) * stride;
+      for (let v = 0, o = y * stride; v < stride; v++, o++) {
+        let sum = rounding;
+        for (let k = 0, i = top + v; k < weights.length; k++, i += stride) {
+          sum += source[i] * weights[k];
         }
+        out[o] = clip8(sum);
       }
     }
     return out;
   }
 
   /**
-   * The pixels PDQ sees for an upright decoded picture, as stukje.hashing chooses them.
-   * kind: "jpeg" (scaled decoding in powers of two), "full" (formats stukje does not reduce:
-   * palette and 16-bit pictures) or anything else (whole-factor box reduction).
-   * Returns {pixels, width, height, channels}.
+   * Pillow's Image.resize(size, BOX or BILINEAR) of RGB bytes, in two passes. Horizontal
+   * first, over only the rows the vertical pass reads; since Pillow 13 vertical first when
+   * the height loses more than twice the pixels the width loses (the passes round to 8 bits
+   * in between, so the order shows in the result). That rule was measured on Pillow 13.0
+   * (844 random sizes, none off); tests/web/test_pdq_js.py checks it against Pillow.
    */
-  function pdqInput(pixels, width, height, channels, kind) {
+  function resample(rgb, width, height, outWidth, outHeight, filterName) {
+    const needHorizontal = outWidth !== width;
+    const needVertical = outHeight !== height;
+    const vertical = needVertical ? resampleWeights(height, outHeight, filterName) : null;
+    const horizontal = needHorizontal ? resampleWeights(width, outWidth, filterName) : null;
+    if (!needHorizontal) return needVertical ? verticalPass(rgb, width, 0, outHeight, vertical) : rgb;
+    if (!needVertical) return horizontalPass(rgb, width, 0, height, outWidth, horizontal);
+    if (outHeight < height && height - outHeight > 2 * (width - outWidth)) {
+      const tall = verticalPass(rgb, width, 0, outHeight, vertical);
+      return horizontalPass(tall, width, 0, outHeight, outWidth, horizontal);
+    }
+    const last = vertical[outHeight - 1];
+    const firstRow = vertical[0].first;
+    const rows = last.first + last.weights.length - firstRow;
+    const wide = horizontalPass(rgb, width, firstRow, rows, outWidth, horizontal);
+    return verticalPass(wide, outWidth, firstRow, outHeight, vertical);
+  }
+
+  /**
+   * The picture as stukje.hashing decodes it (Picture.pixels): full size when small, else shrunk
+   * by a whole factor that keeps at least pdq_target_size. kind: "jpeg" (libjpeg's scaled
+   * decoding: powers of two, when both sides shrink at least twofold), "full" (modes the
+   * server does not reduce: 1-bit and 16-bit grey) or anything else (Image.reduce). A very
+   * wide or tall picture shrinks along its long axis alone, as on the server.
+   * Returns {pixels, width, height, channels, reduced}.
+   */
+  function decodedPixels(pixels, width, height, channels, kind) {
     const [targetWidth, targetHeight] = pdqTargetSize(width, height);
-    let factor = Math.min(Math.floor(width / targetWidth), Math.floor(height / targetHeight));
-    if (factor < 2 || kind === "full") return { pixels, width, height, channels };
-    if (kind === "jpeg") factor = [8, 4, 2].find((s) => factor >= s);
-    const reduced = boxReduce(pixels, width, height, channels, factor);
+    const factorX = Math.floor(width / targetWidth);
+    const factorY = Math.floor(height / targetHeight);
+    let factor = Math.min(factorX, factorY);
+    if (Math.max(factorX, factorY) < 2 || kind === "full") {
+      return { pixels, width, height, channels, reduced: false };
+    }
+    let [byX, byY] = factor >= 2 ? [factor, factor] : [factorX, factorY];
+    if (kind === "jpeg" && factor >= 2) {
+      factor = [8, 4, 2].find((s) => factor >= s);
+      [byX, byY] = [factor, factor];
+    }
+    return {
+      pixels: boxReduce(pixels, width, height, channels, byX, byY),
+      width: Math.ceil(width / byX),
+      height: Math.ceil(height / byY),
+      channels: 3,
+      reduced: true,
+    };
+  }
+
+  /** PDQ's input from decodedPixels: a reduced picture resized (bilinear) to the target size. */
+  function pdqInputOf(decoded, width, height) {
+    if (!decoded.reduced) return decoded;
+    const [targetWidth, targetHeight] = pdqTargetSize(width, height);
     const resized = bilinearResize(
-      reduced, Math.ceil(width / factor), Math.ceil(height / factor), targetWidth, targetHeight
+      decoded.pixels, decoded.width, decoded.height, targetWidth, targetHeight
     );
     return { pixels: resized, width: targetWidth, height: targetHeight, channels: 3 };
+  }
+
+  /**
+   * The pixels PDQ sees for an upright decoded picture, as stukje.hashing chooses them
+   * (kind as for decodedPixels). Returns {pixels, width, height, channels}.
+   */
+  function pdqInput(pixels, width, height, channels, kind) {
+    return pdqInputOf(decodedPixels(pixels, width, height, channels, kind), width, height);
   }
 
   /** Hash an upright decoded picture (RGBA from a canvas) the way the Python engine does. */
@@ -394,8 +464,8 @@
   }
 
   const api = {
-    DIHEDRAL_NAMES, pdqTargetSize, hashPixels, hashPicture, pdqInput, boxReduce,
-    bilinearResize, distance,
+    DIHEDRAL_NAMES, pdqTargetSize, hashPixels, hashPicture, pdqInput, decodedPixels, pdqInputOf,
+    boxReduce, bilinearResize, resample, roundHalfEven, distance,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.StukjePdq = api;

@@ -1,9 +1,11 @@
 /*
  * The submission set in the browser: several PDQ codes per photo, so that mirrored, rotated,
- * bordered and cropped copies still match. It follows stukje.hashing.variants
- * (submission_signals; docs/quality.md, "Submission set") step by step on the same pixels:
- * the plain code first, the 7 other symmetries of the pixels, the picture inside its borders,
- * small rotations and a grid of crops; extra codes below quality 50 or already in the set are
+ * bordered, screenshotted and cropped copies still match. It follows stukje.hashing.variants
+ * (labelled_submission_signals; docs/quality.md, "The submission set") step by step: the plain
+ * code and the 7 other symmetries and 4 small turns of PDQ's own input pixels; the picture
+ * inside its borders (as found, and as a black or white frame would leave it) and a grid of
+ * crops, cut from the working pixels (the photo shrunk, area average, to at most 512 x 512,
+ * aspect kept) and hashed at 384 x 384. Extra codes below quality 50 or already in the set are
  * left out.
  *
  * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
@@ -21,14 +23,16 @@
   const TRIM_MIN_REMOVED = 0.01;
   const ROTATION_DEGREES = [-4, -2, 2, 4];
   const CROP_GRID = [[0.95, 3], [0.9, 5], [0.85, 5], [0.8, 7]];
+  const WINDOW_SIZE = 384;
+  const FRAME_SHARE = 0.1;
+  const WORKING_PIXELS = 512 * 512;
+  const FRAMES = [["black", 0], ["white", 255]];
+  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, 108 crops.
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length +
+    CROP_GRID.reduce((sum, [, count]) => sum + count * count, 0);
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
-  function roundHalfEven(x) {
-    const floor = Math.floor(x);
-    const diff = x - floor;
-    if (diff !== 0.5) return Math.round(x);
-    return floor % 2 === 0 ? floor : floor + 1;
-  }
+  const roundHalfEven = pdq.roundHalfEven;
 
   // An RGB picture: {pixels: Uint8Array-like (3 per pixel), width, height}.
   function picture(pixels, width, height) {
@@ -212,48 +216,139 @@
     return boxes;
   }
 
-  function candidates(image) {
-    const out = pdq.DIHEDRAL_NAMES.map((name) => [name, () => dihedral(image, name)]);
-    const box = trimBox(image);
-    if (box) out.push(["trimmed", () => cut(image, box)]);
-    for (const degrees of ROTATION_DEGREES) {
-      out.push([`rotate ${degrees > 0 ? "+" : ""}${degrees}`, () => rotate(image, degrees)]);
+  /** The decoded picture shrunk (Pillow's BOX) to at most WORKING_PIXELS, aspect kept. */
+  function workingPixels(image) {
+    const { width, height } = image;
+    const scale = Math.sqrt(WORKING_PIXELS / (width * height));
+    if (scale >= 1) return image;
+    const outWidth = Math.max(1, roundHalfEven(width * scale));
+    const outHeight = Math.max(1, roundHalfEven(height * scale));
+    return picture(pdq.resample(image.pixels, width, height, outWidth, outHeight, "box"),
+      outWidth, outHeight);
+  }
+
+  /** PDQ of a part of the picture resized (bilinear) to WINDOW_SIZE a side. */
+  function hashWindow(image) {
+    let pixels = image.pixels;
+    if (image.width !== WINDOW_SIZE || image.height !== WINDOW_SIZE) {
+      pixels = pdq.bilinearResize(pixels, image.width, image.height, WINDOW_SIZE, WINDOW_SIZE);
     }
-    for (const [label, crop] of cropBoxes(image.width, image.height)) out.push([label, () => cut(image, crop)]);
-    return out;
+    return pdq.hashPixels(pixels, WINDOW_SIZE, WINDOW_SIZE, 3);
+  }
+
+  /**
+   * What trimming keeps of the picture inside a solid frame of a tenth of each side; null when
+   * that is the picture itself (within 1 % a side) or nothing.
+   */
+  function trimmedOn(image, colour) {
+    const { width, height } = image;
+    const padX = Math.max(1, roundHalfEven(width * FRAME_SHARE));
+    const padY = Math.max(1, roundHalfEven(height * FRAME_SHARE));
+    const framedWidth = width + 2 * padX;
+    const framed = new Uint8ClampedArray(framedWidth * (height + 2 * padY) * 3).fill(colour);
+    for (let y = 0; y < height; y++) {
+      framed.set(image.pixels.subarray(y * width * 3, (y + 1) * width * 3),
+        ((y + padY) * framedWidth + padX) * 3);
+    }
+    const framedImage = picture(framed, framedWidth, height + 2 * padY);
+    const box = trimBox(framedImage);
+    if (!box) return null;
+    const expected = [padX, padY, padX + width, padY + height];
+    const sizes = [width, height, width, height];
+    const off = Math.max(...box.map((edge, k) => Math.abs(edge - expected[k]) / sizes[k]));
+    return off <= TRIM_MIN_REMOVED ? null : cut(framedImage, box);
+  }
+
+  function toRgb({ pixels, width, height, channels }) {
+    if (channels === 3) return picture(pixels, width, height);
+    const rgb = new Uint8ClampedArray(width * height * 3);
+    for (let k = 0, i = 0; i < rgb.length; k += channels, i += 3) {
+      rgb[i] = pixels[k];
+      rgb[i + 1] = pixels[k + 1];
+      rgb[i + 2] = pixels[k + 2];
+    }
+    return picture(rgb, width, height);
+  }
+
+  /**
+   * Every code of the set, in order, before the quality and duplicate filter: yields
+   * [label, {hash, quality}] one at a time, so a caller can pause between them.
+   */
+  function* candidateSignals(pixels, width, height, channels, kind) {
+    const decoded = pdq.decodedPixels(pixels, width, height, channels, kind);
+    const whole = toRgb(pdq.pdqInputOf(decoded, width, height));
+    const hashWhole = (image) => pdq.hashPixels(image.pixels, image.width, image.height, 3);
+    yield ["plain", hashWhole(whole)];
+    for (const name of pdq.DIHEDRAL_NAMES.slice(1)) yield [name, hashWhole(dihedral(whole, name))];
+    const working = workingPixels(toRgb(decoded));
+    const box = trimBox(working);
+    if (box) yield ["trimmed", hashWindow(cut(working, box))];
+    for (const [name, colour] of FRAMES) {
+      const inside = trimmedOn(working, colour);
+      if (inside) yield [`trimmed on ${name}`, hashWindow(inside)];
+    }
+    for (const degrees of ROTATION_DEGREES) {
+      yield [`rotate ${degrees > 0 ? "+" : ""}${degrees}`, hashWhole(rotate(whole, degrees))];
+    }
+    for (const [label, crop] of cropBoxes(working.width, working.height)) {
+      yield [label, hashWindow(cut(working, crop))];
+    }
+  }
+
+  // Keeps the plain code, then extras of quality 50 and up that are not in the set yet.
+  function keeper() {
+    const kept = [];
+    const seen = new Set();
+    return {
+      kept,
+      offer(label, { hash, quality }) {
+        if (kept.length === 0 || (quality >= LOW_QUALITY && !seen.has(hash))) {
+          kept.push({ label, hash, quality });
+          seen.add(hash);
+        }
+      },
+    };
   }
 
   /**
    * Every code to send for one decoded photo (RGBA or RGB pixels, upright), the plain code
-   * first: [{label, hash, quality}]. kind as for StukjePdq.pdqInput.
+   * first: [{label, hash, quality}], as stukje.hashing.labelled_submission_signals.
+   * kind as for StukjePdq.decodedPixels.
    */
   function submissionSignals(pixels, width, height, channels, kind) {
-    const input = pdq.pdqInput(pixels, width, height, channels, kind);
-    let rgb = input.pixels;
-    if (input.channels === 4) {
-      rgb = new Uint8ClampedArray(input.width * input.height * 3);
-      for (let k = 0, i = 0; i < rgb.length; k += 4, i += 3) {
-        rgb[i] = input.pixels[k];
-        rgb[i + 1] = input.pixels[k + 1];
-        rgb[i + 2] = input.pixels[k + 2];
-      }
-    }
-    const image = picture(rgb, input.width, input.height);
-    const kept = [];
-    const seen = new Set();
-    for (const [label, make] of candidates(image)) {
-      const variant = make();
-      const signal = pdq.hashPixels(variant.pixels, variant.width, variant.height, 3);
-      const plain = kept.length === 0;
-      if (plain || (signal.quality >= LOW_QUALITY && !seen.has(signal.hash))) {
-        kept.push({ label: plain ? "plain" : label, hash: signal.hash, quality: signal.quality });
-        seen.add(signal.hash);
-      }
+    const { kept, offer } = keeper();
+    for (const [label, signal] of candidateSignals(pixels, width, height, channels, kind)) {
+      offer(label, signal);
     }
     return kept;
   }
 
-  const api = { submissionSignals, trimBox, rotate, cropBoxes, dihedral };
+  /**
+   * submissionSignals that hands the event loop back every ~40 ms so the page stays
+   * responsive; onProgress(done, MAX_CODES) after each pause.
+   */
+  async function submissionSignalsAsync(pixels, width, height, channels, kind, onProgress) {
+    const { kept, offer } = keeper();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+    let done = 0;
+    let since = Date.now();
+    for (const [label, signal] of candidateSignals(pixels, width, height, channels, kind)) {
+      offer(label, signal);
+      done++;
+      if (Date.now() - since > 40) {
+        if (onProgress) onProgress(done, MAX_CODES);
+        await pause();
+        since = Date.now();
+      }
+    }
+    if (onProgress) onProgress(MAX_CODES, MAX_CODES);
+    return kept;
+  }
+
+  const api = {
+    MAX_CODES, submissionSignals, submissionSignalsAsync, candidateSignals, workingPixels,
+    hashWindow, trimBox, rotate, cropBoxes, dihedral,
+  };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.StukjeVariants = api;
 })(typeof globalThis !== "undefined" ? globalThis : this);
