@@ -55,13 +55,17 @@ def bank_matcher(bank: Bank, matcher: Matcher) -> object:
 
     def find(signals: Sequence[PdqHash]) -> Sequence[BankMatch]:
         found = matcher.search(list(signals), DEFAULT_THRESHOLD)
-        ids = found.signal_ids.tolist()
-        if not ids:
+        nearest: dict[int, int] = {}  # several hashes of one picture may hit one signal
+        for signal_id, distance in zip(
+            found.signal_ids.tolist(), found.distances.tolist(), strict=True
+        ):
+            nearest[signal_id] = min(distance, nearest.get(signal_id, distance))
+        if not nearest:
             return ()
-        info = bank.signals_by_ids(ids)
+        info = bank.signals_by_ids(list(nearest))
         return tuple(
             BankMatch(distance=distance, reference=str(signal_id))
-            for signal_id, distance in zip(ids, found.distances.tolist(), strict=True)
+            for signal_id, distance in sorted(nearest.items(), key=lambda item: item[1])
             if signal_id in info and info[signal_id].status is Status.ACTIVE
         )
 

@@ -21,7 +21,7 @@ from stukje.bank import NewMatchEvent, Partner
 from stukje.classify import Classification
 from stukje.errors import InvalidInputError
 from stukje.guard import Content, Context, Decision, OutcomeReport
-from stukje.hashing import hash_picture, load_picture, parse_hash
+from stukje.hashing import load_picture, parse_hash, query_signals
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
 
@@ -58,8 +58,8 @@ def _decide(services: Services, partner: Partner, content: Content, context: Con
 
 def _picture_content(services: Services, data: bytes) -> Content:
     picture = load_picture(data, limits=services.limits)
-    signal = hash_picture(picture).signal
-    return Content(signals=(signal.hash,), pixels=picture.pixels)
+    signals = query_signals(picture)  # plain, and trimmed of a frame if it has one
+    return Content(signals=tuple(s.hash for s in signals), pixels=picture.pixels)
 
 
 def _context_field(raw: str | None) -> Context:

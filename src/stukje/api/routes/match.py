@@ -14,7 +14,7 @@ from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
 from stukje.api.uploads import read_upload
 from stukje.bank import NewMatchEvent, Partner, Status
 from stukje.errors import BatchTooLargeError, InvalidInputError
-from stukje.hashing import hash_image, parse_hash_array
+from stukje.hashing import PdqSignal, load_picture, parse_hash_array, query_signals
 
 router = APIRouter(prefix="/v1/match", tags=["matching (partners)"])
 
@@ -91,17 +91,30 @@ def confirm_hits(
     ]
 
 
+def one_per_signal(hits: list[Hit]) -> list[Hit]:
+    """Hits of several hashes of ONE picture: each stored signal once, at its nearest distance."""
+    nearest: dict[int, int] = {}
+    for _, signal_id, distance in hits:
+        nearest[signal_id] = min(distance, nearest.get(signal_id, distance))
+    return sorted(((0, signal_id, d) for signal_id, d in nearest.items()), key=lambda h: h[2])
+
+
 async def find_matches(
     services: Services,
     partner: Partner,
     codes: npt.NDArray[np.uint8],
     threshold: int | None,
     action: str,
+    *,
+    one_picture: bool = False,
 ) -> list[MatchOut]:
+    """Matches of each code; with ``one_picture`` the codes are the query set of one picture."""
     if len(codes) <= 16:  # a small search is quicker than a hop to a worker thread
         hits = search_hits(services, codes, threshold)
     else:
         hits = await run_in_threadpool(search_hits, services, codes, threshold)
+    if one_picture:
+        hits = one_per_signal(hits)
     if not hits:
         return []
     return await run_in_threadpool(confirm_hits, services, partner, hits, action)
@@ -145,19 +158,29 @@ async def match_hashes(
 async def match_image(
     request: Request, partner: MatchPartner, services: ServicesDep
 ) -> ImageMatchResponse:
-    """Hash an uploaded picture in memory (it is never stored), then match it."""
+    """Hash an uploaded picture in memory (it is never stored), then match it.
+
+    Besides the plain hash, the picture's query set (docs/quality.md) is looked up: e.g. the
+    picture with a screenshot frame or added borders trimmed. Each stored signal is reported once,
+    at its nearest distance; ``hash`` and ``quality`` are the plain hash's.
+    """
     charge_hashes(services, partner, 1)
     upload = await read_upload(request, services.settings.max_image_bytes, "file")
     action = upload.fields.get("action", "upload")
     if action not in ("upload", "send", "forward", "receive", "scan"):
         raise InvalidInputError(f"unknown action {action!r}")
-    result = await run_in_threadpool(hash_image, upload.data, limits=services.limits)
+    signals = await run_in_threadpool(picture_query_signals, services, upload.data)
     del upload
-    codes = np.frombuffer(result.signal.hash.value, dtype=np.uint8).reshape(1, -1)
-    matches = await find_matches(services, partner, codes, None, action)
-    return ImageMatchResponse(
-        checked=1,
-        matches=matches,
-        hash=result.signal.hash.to_hex(),
-        quality=result.signal.quality,
+    codes = np.frombuffer(b"".join(s.hash.value for s in signals), dtype=np.uint8)
+    matches = await find_matches(
+        services, partner, codes.reshape(len(signals), -1), None, action, one_picture=True
     )
+    plain = signals[0]
+    return ImageMatchResponse(
+        checked=1, matches=matches, hash=plain.hash.to_hex(), quality=plain.quality
+    )
+
+
+def picture_query_signals(services: Services, data: bytes) -> tuple[PdqSignal, ...]:
+    """Decode a picture (in memory) and compute its query set, the plain hash first."""
+    return query_signals(load_picture(data, limits=services.limits))
