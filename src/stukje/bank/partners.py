@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, Final
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from stukje.bank import schema
@@ -54,6 +54,11 @@ def _partner(row: Row[Any]) -> Partner:
         created_at=row.created_at,
         revoked_at=row.revoked_at,
     )
+
+
+_PARTNER_BY_KEY_ID = select(schema.partners).where(
+    schema.partners.c.key_id == bindparam("key_id")
+)
 
 
 class PartnerStore(StoreBase):
@@ -108,10 +113,9 @@ class PartnerStore(StoreBase):
     def authenticate(self, api_key: str) -> Partner:
         """The partner whose key this is; InvalidCredentialsError or RevokedKeyError otherwise."""
         key_id = parse_api_key(api_key)
-        with self._read() as connection:
-            row = connection.execute(
-                select(schema.partners).where(schema.partners.c.key_id == key_id)
-            ).one_or_none()
+        # On every request: one prepared read, no transaction (revocation is seen at once).
+        with self.engine.connect() as connection:
+            row = connection.execute(_PARTNER_BY_KEY_ID, {"key_id": key_id}).one_or_none()
         if row is None or not self._key_matches(key_id, api_key, row.key_hash):
             raise InvalidCredentialsError("the API key is not valid")
         # Checked after the secret, so a guessed key id alone tells nothing about revocations.
