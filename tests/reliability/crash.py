@@ -163,9 +163,14 @@ def run_crash_trial(
             threading.Thread(target=_traffic, args=(server.base_url, key, ledger, stop, n))
             for n in range(kill * CLIENT_THREADS, (kill + 1) * CLIENT_THREADS)
         ]
+        acknowledged = len(ledger.cases)
         for thread in threads:
             thread.start()
-        time.sleep(rng.uniform(0.3, 2.0))
+        # At least one new acknowledged case per round, however slow a busy machine makes it.
+        give_up = time.monotonic() + 60
+        while len(ledger.cases) == acknowledged and time.monotonic() < give_up:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 1.5))
         server.kill()  # while the client threads are still sending
         stop.set()
         for thread in threads:
