@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL base URL; default: SQLite")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="fuzz-api-"))
-    url = f"sqlite:///{folder / 'stukje.db'}"
+    url, schema = f"sqlite:///{folder / 'stukje.db'}", ""
     if args.postgres:
         schema = f"fuzz_{uuid.uuid4().hex[:12]}"
         with create_engine(args.postgres).begin() as connection:
@@ -104,6 +104,9 @@ def main() -> None:
             print(f"round {rounds}: schemathesis exit {code}, {sum(counts.values()):,} requests")
     finally:
         server.stop()
+        if args.postgres:
+            with create_engine(args.postgres).begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     unexpected = server.log().count("unexpected error") + server.log().count("Traceback")
     result = {
         "requests": sum(counts.values()),

@@ -20,6 +20,9 @@ from PIL import Image
 from stukje.errors import ImageError
 from stukje.hashing import hash_image, hash_pixels, load_picture
 
+# Pillow warns about the damaged metadata these tests feed it on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
 
 def _encoded(image: Image.Image, format_name: str, **options: object) -> bytes:
     buffer = io.BytesIO()
