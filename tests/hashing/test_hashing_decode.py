@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pytest
 from PIL import Image
 
+from hashing.helpers import encode, rgb_pixels
 from stukje.config import Settings
 from stukje.errors import (
     CorruptImageError,
@@ -24,19 +25,6 @@ from stukje.errors import (
 )
 from stukje.hashing import ImageLimits, hash_image, load_picture, pdq_target_size
 from stukje.hashing._progressive import dc_only_scans
-
-
-def rgb_pixels(path: Path) -> npt.NDArray[np.uint8]:
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), dtype=np.uint8)
-
-
-def encode(pixels: npt.NDArray[np.uint8], fmt: str, **options: object) -> bytes:
-    """Encoded in memory: picture bytes never touch the disk."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, fmt, **options)
-    return buffer.getvalue()
-
 
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF"]
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from PIL import Image
 
+from hashing.helpers import encode, rgb_pixels
 from stukje.errors import UnsupportedFormatError
 from stukje.hashing import (
     DIHEDRAL_NAMES,
@@ -25,19 +26,6 @@ from stukje.hashing import (
     load_picture,
 )
 from stukje.hashing.conformance import check_hasher
-
-
-def rgb_pixels(path: Path) -> npt.NDArray[np.uint8]:
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"), dtype=np.uint8)
-
-
-def encode(pixels: npt.NDArray[np.uint8], fmt: str, **options: object) -> bytes:
-    """Encoded in memory: picture bytes never touch the disk."""
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, fmt, **options)
-    return buffer.getvalue()
-
 
 SMALL_PHOTOS = ("opencv_baboon.jpg", "skimage_astronaut.png", "opencv_fruits.jpg")
 LARGE_PHOTO = "Aqua.jpg"  # 2560x1600, baseline JPEG
