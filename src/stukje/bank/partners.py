@@ -56,9 +56,7 @@ def _partner(row: Row[Any]) -> Partner:
     )
 
 
-_PARTNER_BY_KEY_ID = select(schema.partners).where(
-    schema.partners.c.key_id == bindparam("key_id")
-)
+_PARTNER_BY_KEY_ID = select(schema.partners).where(schema.partners.c.key_id == bindparam("key_id"))
 
 
 class PartnerStore(StoreBase):
