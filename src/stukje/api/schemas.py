@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from stukje.bank import CaseView, SignalRecord, Status, Verdict
+from stukje.bank import SignalRecord
 from stukje.hashing import parse_hash
 
-__all__ = ["MAX_ID", "CaseOut", "SignalIn", "to_records"]
+__all__ = ["MAX_ID", "SignalIn", "to_records"]
 
 #: The largest id or sequence number a request may name (a 64-bit signed integer column).
 MAX_ID = 2**63 - 1
@@ -35,29 +33,3 @@ def to_records(signals: list[SignalIn]) -> list[SignalRecord]:
         SignalRecord(value=parse_hash(s.hash), signal_type=s.signal_type, quality=s.quality)
         for s in signals
     ]
-
-
-class CaseOut(BaseModel):
-    """A case as its holder (or a helpline) sees it."""
-
-    case_number: str
-    status: Status
-    language: str
-    created_at: datetime
-    signal_count: int
-    match_count: int
-    partner_actions: dict[Verdict, int] = Field(
-        description="How often partners reported each action on matches of this case."
-    )
-
-    @classmethod
-    def of(cls, view: CaseView) -> CaseOut:
-        return cls(
-            case_number=view.case_number,
-            status=view.status,
-            language=view.language,
-            created_at=view.created_at,
-            signal_count=view.signal_count,
-            match_count=view.match_count,
-            partner_actions=dict(view.partner_actions),
-        )

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import CaseCreateLimit, CasePinLimit, ServicesDep
-from stukje.api.schemas import CaseOut, SignalIn, to_records
+from stukje.api.schemas import SignalIn, to_records
+from stukje.bank import CaseView
 
 router = APIRouter(prefix="/v1/cases", tags=["cases (people)"])
 
@@ -76,19 +77,17 @@ async def add_signals(case_number: str, body: AddSignalsIn, services: ServicesDe
     return AddedOut(added=added)
 
 
-@router.get("/{case_number}", response_model=CaseOut, dependencies=[CasePinLimit])
+@router.get("/{case_number}", response_model=CaseView, dependencies=[CasePinLimit])
 async def get_case(
     case_number: str,
     services: ServicesDep,
     x_case_pin: Annotated[str, Header(min_length=1, max_length=64)],
-) -> CaseOut:
+) -> CaseView:
     """Status, number of hashes and what partners did with matches (PIN in ``X-Case-Pin``)."""
-    view = await run_in_threadpool(lambda: services.bank.get_case(case_number, x_case_pin))
-    return CaseOut.of(view)
+    return await run_in_threadpool(lambda: services.bank.get_case(case_number, x_case_pin))
 
 
-@router.post("/{case_number}/withdraw", response_model=CaseOut, dependencies=[CasePinLimit])
-async def withdraw_case(case_number: str, body: PinIn, services: ServicesDep) -> CaseOut:
+@router.post("/{case_number}/withdraw", response_model=CaseView, dependencies=[CasePinLimit])
+async def withdraw_case(case_number: str, body: PinIn, services: ServicesDep) -> CaseView:
     """Withdraw the case: every hash in it stops matching at once."""
-    view = await run_in_threadpool(lambda: services.bank.withdraw_case(case_number, pin=body.pin))
-    return CaseOut.of(view)
+    return await run_in_threadpool(lambda: services.bank.withdraw_case(case_number, pin=body.pin))

@@ -6,7 +6,7 @@ only: no hash values, no PINs, nothing that traces a person.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from stukje.api.deps import HelplinePartner, ServicesDep
 from stukje.bank import Status, Verdict
 from stukje.bank.stats import (
+    CaseSummary,
     list_cases,
     matches_per_day,
     nudge_outcomes,
@@ -25,19 +26,8 @@ from stukje.bank.stats import (
 router = APIRouter(prefix="/v1/helpline", tags=["helpline"])
 
 
-class CaseSummaryOut(BaseModel):
-    id: int
-    case_number: str
-    status: Status
-    language: str
-    created_at: datetime
-    signal_count: int
-    match_count: int
-    opened_by: str | None = Field(description="The helpline that opened it, if not the person.")
-
-
 class CaseListOut(BaseModel):
-    cases: list[CaseSummaryOut]
+    cases: list[CaseSummary]
     next_before: int | None = Field(description="Pass as `before` for the next (older) page.")
 
 
@@ -78,19 +68,7 @@ async def case_list(
     )
     await run_in_threadpool(bank.audit, helpline, "list_cases", "cases", f"{len(cases)} shown")
     return CaseListOut(
-        cases=[
-            CaseSummaryOut(
-                id=c.id,
-                case_number=c.case_number,
-                status=c.status,
-                language=c.language,
-                created_at=c.created_at,
-                signal_count=c.signal_count,
-                match_count=c.match_count,
-                opened_by=c.opened_by,
-            )
-            for c in cases
-        ],
+        cases=cases,
         next_before=cases[-1].id if len(cases) == limit else None,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -11,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import HelplinePartner, ServicesDep
 from stukje.api.routes.cases import MAX_SIGNALS_PER_REQUEST, AddedOut, CaseCreated, CaseIn
-from stukje.api.schemas import MAX_ID, CaseOut, SignalIn, to_records
-from stukje.bank import Decision, Verdict
+from stukje.api.schemas import MAX_ID, SignalIn, to_records
+from stukje.bank import AuditPage, CaseView, Decision, Note, ReviewItem
 
 router = APIRouter(prefix="/v1/helpline", tags=["helpline"])
 
@@ -21,17 +20,6 @@ class SignalsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     signals: list[SignalIn] = Field(min_length=1, max_length=MAX_SIGNALS_PER_REQUEST)
-
-
-class ReviewItemOut(BaseModel):
-    match_event_id: int
-    signal_id: int
-    case_number: str | None
-    partner_name: str
-    distance: int
-    action: str
-    verdicts: list[Verdict]
-    created_at: datetime
 
 
 class DecisionIn(BaseModel):
@@ -47,30 +35,8 @@ class NoteIn(BaseModel):
     body: str = Field(min_length=1, max_length=10_000, pattern=r"^[^\x00]*$")
 
 
-class NoteOut(BaseModel):
-    id: int
-    case_number: str
-    partner_name: str
-    body: str
-    created_at: datetime
-
-
 class CreatedOut(BaseModel):
     id: int
-
-
-class AuditEntryOut(BaseModel):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    target: str
-    detail: str
-
-
-class AuditPageOut(BaseModel):
-    entries: list[AuditEntryOut]
-    next_before: int | None = Field(description="Pass as `before` for the next (older) page.")
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=CaseCreated)
@@ -87,12 +53,11 @@ async def open_case_for(
     )
 
 
-@router.get("/cases/{case_number}", response_model=CaseOut)
+@router.get("/cases/{case_number}", response_model=CaseView)
 async def case_detail(
     case_number: str, helpline: HelplinePartner, services: ServicesDep
-) -> CaseOut:
-    view = await run_in_threadpool(lambda: services.bank.get_case(case_number, helpline=helpline))
-    return CaseOut.of(view)
+) -> CaseView:
+    return await run_in_threadpool(lambda: services.bank.get_case(case_number, helpline=helpline))
 
 
 @router.post("/cases/{case_number}/signals", response_model=AddedOut)
@@ -106,31 +71,20 @@ async def add_signals_for(
     return AddedOut(added=added)
 
 
-@router.post("/cases/{case_number}/withdraw", response_model=CaseOut)
+@router.post("/cases/{case_number}/withdraw", response_model=CaseView)
 async def withdraw_for(
     case_number: str, helpline: HelplinePartner, services: ServicesDep
-) -> CaseOut:
-    view = await run_in_threadpool(
+) -> CaseView:
+    return await run_in_threadpool(
         lambda: services.bank.withdraw_case(case_number, helpline=helpline)
     )
-    return CaseOut.of(view)
 
 
-@router.get("/cases/{case_number}/notes", response_model=list[NoteOut])
+@router.get("/cases/{case_number}/notes", response_model=list[Note])
 async def case_notes(
     case_number: str, helpline: HelplinePartner, services: ServicesDep
-) -> list[NoteOut]:
-    notes = await run_in_threadpool(services.bank.notes, helpline, case_number)
-    return [
-        NoteOut(
-            id=n.id,
-            case_number=n.case_number,
-            partner_name=n.partner_name,
-            body=n.body,
-            created_at=n.created_at,
-        )
-        for n in notes
-    ]
+) -> list[Note]:
+    return await run_in_threadpool(services.bank.notes, helpline, case_number)
 
 
 @router.post(
@@ -143,30 +97,17 @@ async def add_note(
     return CreatedOut(id=note_id)
 
 
-@router.get("/review", response_model=list[ReviewItemOut])
+@router.get("/review", response_model=list[ReviewItem])
 async def review_queue(
     helpline: HelplinePartner,
     services: ServicesDep,
     after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[ReviewItemOut]:
+) -> list[ReviewItem]:
     """Matches that partners flagged (pending review, false positive) awaiting a decision."""
-    items = await run_in_threadpool(
+    return await run_in_threadpool(
         lambda: services.bank.review_queue(helpline, after_id=after_id, limit=limit)
     )
-    return [
-        ReviewItemOut(
-            match_event_id=i.match_event_id,
-            signal_id=i.signal_id,
-            case_number=i.case_number,
-            partner_name=i.partner_name,
-            distance=i.distance,
-            action=i.action,
-            verdicts=list(i.verdicts),
-            created_at=i.created_at,
-        )
-        for i in items
-    ]
 
 
 @router.post("/review/{match_event_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -180,23 +121,15 @@ async def decide(
     await run_in_threadpool(services.bank.decide, helpline, match_event_id, body.decision)
 
 
-@router.get("/audit", response_model=AuditPageOut)
+@router.get("/audit", response_model=AuditPage)
 async def audit_log(
     helpline: HelplinePartner,
     services: ServicesDep,
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> AuditPageOut:
-    """Every write and privileged read, newest first."""
-    page = await run_in_threadpool(
+) -> AuditPage:
+    """Every write and privileged read, newest first; pass ``next_before`` as ``before`` for the
+    next (older) page."""
+    return await run_in_threadpool(
         lambda: services.bank.audit_log(helpline, before=before, limit=limit)
-    )
-    return AuditPageOut(
-        entries=[
-            AuditEntryOut(
-                id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, detail=e.detail
-            )
-            for e in page.entries
-        ],
-        next_before=page.next_before,
     )
