@@ -10,7 +10,7 @@ help:
 	@echo "make serve  - install, migrate, seed a demo bank and partner key, serve on 127.0.0.1:8000"
 	@echo "make demo   - install and hash the sample corpus (../shared/corpus/photos)"
 	@echo "make test   - install, then ruff, mypy --strict and the whole pytest suite"
-	@echo "make bench  - install the benchmark extras and run every benchmark in bench/"
+	@echo "make bench  - install the benchmark extras and run the quick benchmarks (full commands: docs/benchmarks.md)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,8 @@ test: lint typecheck pytest
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/hashing.py
+	$(BIN)/python bench/guard.py --repeat 10
+	$(BIN)/python bench/index.py --sizes 100k,1M
 
 clean:
 	rm -rf $(VENV) .stukje .pytest_cache .mypy_cache .ruff_cache
