@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, ParamSpec, TypeVar
+from typing import NoReturn
 
 import click
 from tqdm import tqdm
@@ -23,28 +22,8 @@ from stukje.bank import (
 )
 from stukje.bank.engine import head_revision
 from stukje.bank.engine import migrate as migrate_database
+from stukje.cli.options import database_url_option, friendly_errors
 from stukje.config import load_settings
-from stukje.errors import StukjeError
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-database_url_option = click.option(
-    "--database-url", help="SQLAlchemy URL of the bank (default: STUKJE_DATABASE_URL or SQLite)."
-)
-
-
-def _friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Show stukje's errors as one line and exit 1, instead of a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return command(*args, **kwargs)
-        except StukjeError as exc:
-            raise click.ClickException(f"{exc.code}: {exc.message}") from exc
-
-    return wrapper
 
 
 @contextmanager
@@ -59,7 +38,7 @@ def _progress_bar(desc: str) -> tqdm[NoReturn]:
 
 @click.command()
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def migrate(database_url: str | None) -> None:
     """Create or upgrade the bank's database to the newest schema."""
     settings = load_settings(database_url=database_url)
@@ -81,7 +60,7 @@ def partner() -> None:
 @click.argument("name")
 @click.option("--scopes", required=True, help="Comma-separated: match,feed,feedback,helpline,admin")
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def partner_add(name: str, scopes: str, database_url: str | None) -> None:
     """Add a partner and print its API key (shown this once: store it safely)."""
     with _bank(database_url) as bank:
@@ -96,7 +75,7 @@ def partner_add(name: str, scopes: str, database_url: str | None) -> None:
 @partner.command("revoke")
 @click.argument("name_or_id")
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def partner_revoke(name_or_id: str, database_url: str | None) -> None:
     """Revoke a partner's API key."""
     with _bank(database_url) as bank:
@@ -106,7 +85,7 @@ def partner_revoke(name_or_id: str, database_url: str | None) -> None:
 
 @partner.command("list")
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def partner_list(database_url: str | None) -> None:
     """List partners: id, name, key id, scopes, status."""
     with _bank(database_url) as bank:
@@ -133,7 +112,7 @@ format_option = click.option(
 @format_option
 @click.option("--skip-invalid", is_flag=True, help="Skip bad rows instead of refusing the file.")
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def bank_import(
     file: Path,
     bank_name: str,
@@ -164,7 +143,7 @@ def bank_import(
 @format_option
 @click.option("--include-withdrawn", is_flag=True, help="Also export withdrawn signals.")
 @database_url_option
-@_friendly_errors
+@friendly_errors
 def bank_export(
     file: Path,
     bank_name: str,

@@ -10,7 +10,7 @@ import click
 
 from stukje.api.app import snapshot_dir
 from stukje.bank import create_bank_engine, migrate, open_bank
-from stukje.cli.bank import _friendly_errors, database_url_option
+from stukje.cli.options import database_url_option, friendly_errors
 from stukje.config import Settings, load_settings
 from stukje.matcher import Matcher
 
@@ -49,7 +49,7 @@ def _snapshot(settings: Settings) -> tuple[int, int]:
 @database_url_option
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Default: ./.stukje")
 @click.option("--demo", is_flag=True, help="Migrate, seed a demo bank and a demo partner key.")
-@_friendly_errors
+@friendly_errors
 def serve(
     host: str | None,
     port: int | None,
