@@ -25,6 +25,7 @@ from stukje.errors import (
 )
 from stukje.hashing import ImageLimits, hash_image, load_picture, pdq_target_size
 from stukje.hashing._progressive import dc_only_scans
+from stukje.hashing.decode import _dc_only
 
 FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF"]
 
@@ -200,14 +201,54 @@ def test_pdq_target_size(size: int, target: int) -> None:
     assert pdq_target_size(size, size)[0] == target
 
 
-def test_progressive_jpeg_fast_path_stays_close(pixels: npt.NDArray[np.uint8]) -> None:
-    big = np.asarray(Image.fromarray(pixels).resize((3200, 2400), Image.Resampling.BICUBIC))
-    data = encode(big, "JPEG", quality=95, progressive=True)
+def _progressive_4000x3000(
+    pixels: npt.NDArray[np.uint8], mode: str, subsampling: int
+) -> tuple[bytes, bytes]:
+    """A progressive JPEG that decodes at 1/8 scale (where the DC-only fast path applies), and
+    the same picture as a baseline JPEG."""
+    big = np.asarray(
+        Image.fromarray(pixels).resize((4000, 3000), Image.Resampling.BICUBIC).convert(mode)
+    )
+    options = {"quality": 95, "subsampling": subsampling}
+    return encode(big, "JPEG", progressive=True, **options), encode(big, "JPEG", **options)
+
+
+def _full_and_fast(data: bytes, mode: str) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
+    size = pdq_target_size(4000, 3000)
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft(mode, size)
+        assert image.size == (500, 375)  # 1/8 scale
+        full = np.asarray(image, dtype=np.int16)
+    fast = _dc_only(data, mode, size)
+    assert fast is not None
+    return full, np.asarray(fast, dtype=np.int16)
+
+
+@pytest.mark.parametrize(("mode", "subsampling"), [("RGB", 1), ("RGB", 0), ("L", 0)])
+def test_progressive_jpeg_fast_path_decodes_what_the_full_decode_does(
+    pixels: npt.NDArray[np.uint8], mode: str, subsampling: int
+) -> None:
+    data, baseline = _progressive_4000x3000(pixels, mode, subsampling)
     stripped = dc_only_scans(data)
     assert stripped is not None
     assert len(stripped) < len(data)
-    baseline = hash_image(encode(big, "JPEG", quality=95)).signal.hash
-    assert hash_image(data).signal.hash.distance(baseline) <= 8
+    full, fast = _full_and_fast(data, mode)
+    assert np.array_equal(fast, full)
+    assert hash_image(data).signal.hash.distance(hash_image(baseline).signal.hash) <= 8
+
+
+def test_progressive_jpeg_fast_path_keeps_luma_exact_with_4_2_0_chroma(
+    pixels: npt.NDArray[np.uint8],
+) -> None:
+    # 4:2:0 chroma is decoded at 2x2 from DC and the first AC coefficients, which the DC-only
+    # stream lacks; the luma that PDQ hashes stays exact.
+    data, baseline = _progressive_4000x3000(pixels, "RGB", 2)
+    full, fast = _full_and_fast(data, "YCbCr")
+    assert np.array_equal(fast[..., 0], full[..., 0])
+    assert np.abs(fast[..., 1:] - full[..., 1:]).mean() <= 2
+    full, fast = _full_and_fast(data, "RGB")
+    assert np.abs(fast - full).mean() <= 2
+    assert hash_image(data).signal.hash.distance(hash_image(baseline).signal.hash) <= 8
 
 
 @pytest.mark.parametrize("data", [b"", b"\xff\xd8", b"\xff\xd8\xff\xda\x00", b"not a jpeg"])

@@ -4,8 +4,16 @@ A progressive JPEG stores its coefficients in several scans; the first and one l
 the DC coefficients (each 8x8 block's mean), the rest hold detail. Decoded at 1/8 scale, a JPEG
 needs only the DC coefficients, but libjpeg still entropy-decodes every scan, which for a large,
 high-quality progressive photo costs most of the time. Dropping the detail scans (in memory)
-makes that decode several times faster. libjpeg smooths a DC-only picture slightly, so the result
-is close to, not identical with, the full 1/8 decode; the hashing tests and bench measure the gap.
+makes that decode several times faster.
+
+Given a picture without its AC coefficients, libjpeg estimates them from the neighbouring blocks'
+DC values ("block smoothing", which in libjpeg-turbo also smooths the DC values themselves), a
+costly pass over every block that changes the picture. It only does so when the quantisation
+tables' AC entries are non-zero, so the quantisation tables are copied with their AC entries set
+to 0: at 1/8 scale the decoder multiplies only the DC coefficient by its quantiser (DC entries
+are kept), so the picture is then the same, pixel for pixel, as the full 1/8 decode. One
+exception: 4:2:0 chroma, which libjpeg decodes at 2x2 per block (from DC and the first AC
+coefficients, which this view lacks), comes out slightly blockier; luma stays exact.
 
 Anything unexpected returns None, and the caller decodes the original bytes instead.
 """
@@ -22,6 +30,7 @@ __all__ = ["dc_only_scans"]
 _SOI: Final = 0xD8
 _EOI: Final = 0xD9
 _SOS: Final = 0xDA
+_DQT: Final = 0xDB
 _RESTARTS: Final = range(0xD0, 0xD8)
 
 
@@ -54,6 +63,13 @@ def dc_only_scans(data: bytes) -> bytes | None:
         header_end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
         if header_end > len(data):
             return None
+        if kind == _DQT:
+            tables = _dc_quantisers_only(data[pos:header_end])
+            if tables is None:
+                return None
+            kept.append(tables)
+            pos = header_end
+            continue
         if kind != _SOS:
             kept.append(data[pos:header_end])
             pos = header_end
@@ -75,3 +91,17 @@ def _is_dc_scan(data: bytes, sos: int) -> bool:
     components = data[sos + 4]
     spectral_start = sos + 5 + 2 * components
     return spectral_start < len(data) and data[spectral_start] == 0
+
+
+def _dc_quantisers_only(segment: bytes) -> bytes | None:
+    """A DQT segment (marker included) with every table's 63 AC entries set to 0."""
+    tables = bytearray(segment)
+    pos = 4
+    while pos < len(tables):
+        width = 2 if tables[pos] >> 4 else 1  # 16-bit or 8-bit entries
+        start, end = pos + 1 + width, pos + 1 + 64 * width  # after the DC entry
+        if end > len(tables):
+            return None
+        tables[start:end] = bytes(end - start)
+        pos = end
+    return bytes(tables)

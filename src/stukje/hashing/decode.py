@@ -257,13 +257,14 @@ def _draft_jpeg(
     # Only at 1/8 scale is the DC coefficient all the decoder uses.
     if data is not None and image.info.get("progressive") and image.width * 8 <= full_width:
         fast = _dc_only(data, image.mode, size)
-        if fast is not None:
+        if fast is not None and fast.size == image.size:
             return fast
     image.load()
     return image
 
 
 def _dc_only(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image | None:
+    """The picture decoded from its DC coefficients alone, as the full 1/8 decode gives it."""
     stripped = dc_only_scans(data)
     if stripped is None:
         return None
