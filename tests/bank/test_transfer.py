@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, Select, TextClause, text
 
 from bank.helpers import random_hashes
 from stukje.bank import (
@@ -18,6 +20,7 @@ from stukje.bank import (
     read_signals,
     write_signals,
 )
+from stukje.bank.transfer import existing_query
 from stukje.errors import InvalidInputError, NotFoundError
 from stukje.hashing import PdqHash
 
@@ -116,3 +119,42 @@ def test_bad_rows_can_be_skipped(bank: Bank) -> None:
 def test_exporting_an_unknown_bank_fails(bank: Bank) -> None:
     with pytest.raises(NotFoundError):
         bank.export_signals("nope")
+
+
+def test_a_duplicate_is_the_same_type_and_value_in_the_same_bank(bank: Bank) -> None:
+    records = _records(10)
+    bank.import_signals("shared", records)
+    other_type = [SignalRecord(r.value, signal_type="vpdq") for r in records[:3]]
+    assert bank.import_signals("shared", other_type + records[:4]).added == 3
+    assert bank.import_signals("elsewhere", records[:5]).added == 5
+
+
+def test_the_duplicate_check_probes_the_index_once_per_value(engine: Engine, bank: Bank) -> None:
+    """Never a scan of the whole bank, whatever the statistics (none, inside one import) say."""
+    bank.import_signals("shared", _records(3000))
+    keys = [("pdq", record.value.value) for record in _records(3000, seed=1)]
+    with engine.connect() as connection:
+        bank_id = connection.scalar(text("SELECT id FROM banks WHERE name = 'shared'"))
+        plan = _plan(connection, existing_query(engine.dialect.name, bank_id, keys))
+    if engine.dialect.name == "postgresql":
+        assert "Nested Loop" in plan
+        assert "Index Scan using ix_signals_bank_id_value on signals" in plan
+        assert "Seq Scan on signals" not in plan
+        assert "Bitmap Heap Scan on signals" not in plan
+    else:
+        assert "USING INDEX ix_signals_bank_id_value (bank_id=? AND value=?)" in plan
+        assert "SCAN signals" not in plan
+
+
+def _plan(connection: Connection, statement: TextClause | Select[Any]) -> str:
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.construct_params()
+    if compiled.positional:
+        explain = "EXPLAIN QUERY PLAN "
+        arguments: Any = tuple(params[name] for name in compiled.positiontup or [])
+    else:
+        explain, arguments = "EXPLAIN ", params
+    rows = connection.exec_driver_sql(explain + str(compiled), arguments).all()
+    return "\n".join(str(row[-1]) for row in rows)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, TextClause, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 
 from stukje.bank import schema
 from stukje.bank.base import Actor, StoreBase, require
@@ -103,19 +104,10 @@ class TransferStore(StoreBase):
     def _import_batch(self, connection: Connection, bank_id: int, batch: list[SignalRecord]) -> int:
         if not batch:
             return 0
-        s = schema.signals
         unique: dict[tuple[str, bytes], SignalRecord] = {}
         for record in batch:
             unique.setdefault((record.signal_type, record.value.value), record)
-        values = list({value for _, value in unique})
-        existing = {
-            (row.signal_type, bytes(row.value))
-            for row in connection.execute(
-                select(s.c.signal_type, s.c.value).where(
-                    s.c.bank_id == bank_id, s.c.value.in_(values)
-                )
-            )
-        }
+        existing = _existing(connection, bank_id, list(unique))
         rows = [
             NewSignalRow(record, bank_id, None)
             for key, record in unique.items()
@@ -123,6 +115,54 @@ class TransferStore(StoreBase):
         ]
         insert_signals(connection, rows, self._now())
         return len(rows)
+
+
+# One probe of the (bank_id, value) index per value. A LATERAL subquery with LIMIT is never
+# flattened into a join, so the plan cannot become "read every row of the bank and compare it with
+# every value". PostgreSQL planned ``bank_id = ? AND value IN (...)`` that way: an import's rows
+# are written in one transaction, which autovacuum cannot analyze, and without statistics the
+# planner takes ``bank_id = ?`` for 0.5 % of the table. From about 350,000 rows on, each 5,000-row
+# batch then took 30 s or more, growing with the bank; this query takes about 0.04 s a batch.
+_PG_EXISTING = text(
+    """
+    SELECT wanted.signal_type, wanted.value
+    FROM unnest(:types, :values) AS wanted(signal_type, value)
+    CROSS JOIN LATERAL (
+        SELECT 1 FROM signals
+        WHERE signals.bank_id = :bank_id
+          AND signals.value = wanted.value
+          AND signals.signal_type = wanted.signal_type
+        LIMIT 1
+    ) AS stored
+    """
+).bindparams(
+    bindparam("types", type_=ARRAY(schema.signals.c.signal_type.type)),
+    bindparam("values", type_=ARRAY(BYTEA())),
+)
+
+
+def _existing(
+    connection: Connection, bank_id: int, keys: list[tuple[str, bytes]]
+) -> set[tuple[str, bytes]]:
+    """Which of ``keys`` (signal type, value) the bank already holds, active or withdrawn."""
+    result = connection.execute(existing_query(connection.dialect.name, bank_id, keys))
+    return {(row.signal_type, bytes(row.value)) for row in result}
+
+
+def existing_query(
+    dialect: str, bank_id: int, keys: list[tuple[str, bytes]]
+) -> TextClause | Select[tuple[str, bytes]]:
+    """The duplicate check of one batch: the stored (signal type, value) pairs among ``keys``."""
+    if dialect == "postgresql":
+        return _PG_EXISTING.bindparams(
+            types=[signal_type for signal_type, _ in keys],
+            values=[value for _, value in keys],
+            bank_id=bank_id,
+        )
+    # SQLite looks each value of the IN list up in the (bank_id, value) index.
+    s = schema.signals
+    values = list({value for _, value in keys})
+    return select(s.c.signal_type, s.c.value).where(s.c.bank_id == bank_id, s.c.value.in_(values))
 
 
 def _refusal(bad: list[BadRow], bad_count: int) -> str:
