@@ -130,8 +130,12 @@ def load(directory: Path, *, mmap: bool = True) -> Snapshot:
     mode: Literal["r"] | None = "r" if mmap else None
     segments: list[tuple[SegmentArrays, dict[str, int]]] = []
     for number, meta in enumerate(manifest["segments"]):
+        # Plain arrays over the mapping: np.memmap's Python-level __getitem__ and
+        # __array_finalize__ would run on every slice a search takes.
         arrays = {
-            array_name: np.load(folder / f"seg{number:04d}.{array_name}.npy", mmap_mode=mode)
+            array_name: np.asarray(
+                np.load(folder / f"seg{number:04d}.{array_name}.npy", mmap_mode=mode)
+            )
             for array_name in _ARRAYS
         }
         arrays["dead"] = np.array(arrays["dead"])  # dead flags change after loading
