@@ -6,10 +6,14 @@ route cannot ship without saying who may call it.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from api.conftest import Api
-from stukje.bank import Scope
+from conftest import FAST_SCRYPT
+from stukje.api.deps import KEY_REUSE_S
+from stukje.bank import Bank, Scope, create_bank_engine
 
 PUBLIC = None
 
@@ -87,6 +91,21 @@ def test_revocation_takes_effect_on_the_next_request(api: Api) -> None:
     ok = api.client.post("/v1/match", json={"hashes": ["0" * 64]}, headers=headers)
     assert ok.status_code == 200
     api.bank.revoke_partner("partner-match")
+    refused = api.client.post("/v1/match", json={"hashes": ["0" * 64]}, headers=headers)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "revoked_key"
+
+
+def test_a_revocation_made_elsewhere_reaches_the_worker_within_a_second(
+    api: Api, database_url: str
+) -> None:
+    """Another process (here: another store) revokes; a worker remembers a key for KEY_REUSE_S."""
+    headers = api.auth("match")
+    assert api.client.post("/v1/match", json={"hashes": ["0" * 64]}, headers=headers).is_success
+    elsewhere = Bank(create_bank_engine(database_url), scrypt_cost=FAST_SCRYPT)
+    elsewhere.revoke_partner("partner-match")
+    elsewhere.close()
+    time.sleep(KEY_REUSE_S)
     refused = api.client.post("/v1/match", json={"hashes": ["0" * 64]}, headers=headers)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "revoked_key"

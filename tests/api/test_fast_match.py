@@ -130,3 +130,23 @@ def test_misses_are_counted_in_metrics_under_the_route(api: Api) -> None:
     }
     assert samples['stukje_http_requests_total{route="/v1/match",status="200"}'] == 1
     assert samples["stukje_hashes_checked_total"] == 2
+
+
+def test_a_hit_is_searched_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The route takes the lean path's search of the same codes instead of searching again."""
+    _store(api)
+    searched: list[int] = []
+    search = api.matcher.search
+
+    def counting(codes: Any, radius: int = 31) -> Any:
+        searched.append(len(codes))
+        return search(codes, radius)
+
+    monkeypatch.setattr(api.matcher, "search", counting)
+    hit = _match({"hashes": [FAR, NEAR]})(api)
+    assert [m["index"] for m in hit.json()["matches"]] == [1]
+    assert searched == [2]
+    searched.clear()
+    monkeypatch.setattr(fast_match.FastMatch, "_answer", _never)
+    assert _match({"hashes": [FAR, NEAR]})(api).json()["matches"][0]["index"] == 1
+    assert searched == [2]  # the route alone searches for itself

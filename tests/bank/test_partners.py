@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from sqlalchemy import Engine
+
+from bank.conftest import FAST_SCRYPT
 from stukje.bank import Bank, Scope, parse_scopes
 from stukje.errors import (
     ConflictError,
@@ -92,3 +96,30 @@ def test_unknown_or_missing_scopes_are_refused(bank: Bank, scopes: str) -> None:
 
 def test_parse_scopes_accepts_lists_and_strings() -> None:
     assert parse_scopes(" Match , feed ") == parse_scopes([Scope.MATCH, "feed"])
+
+
+def test_a_recent_key_is_remembered_for_at_most_its_age(bank: Bank, engine: Engine) -> None:
+    created, api_key = bank.create_partner("acme", "match")
+    assert bank.recently_authenticated(api_key, 1.0) is None  # never authenticated here
+    bank.authenticate(api_key)
+    assert bank.recently_authenticated(api_key, 60.0) == created
+    assert bank.recently_authenticated(api_key + "x", 60.0) is None
+    elsewhere = Bank(engine, scrypt_cost=FAST_SCRYPT)  # another worker's store
+    elsewhere.revoke_partner("acme")
+    elsewhere.close()
+    assert bank.recently_authenticated(api_key, 60.0) == created  # not seen here until it ages
+    time.sleep(0.02)
+    assert bank.recently_authenticated(api_key, 0.01) is None
+    with pytest.raises(RevokedKeyError):
+        bank.authenticate(api_key)
+
+
+@pytest.mark.parametrize("change", ["revoke", "rotate"])
+def test_revoking_or_rotating_here_forgets_recent_keys_at_once(bank: Bank, change: str) -> None:
+    _, api_key = bank.create_partner("acme", "match")
+    bank.authenticate(api_key)
+    if change == "revoke":
+        bank.revoke_partner("acme")
+    else:
+        bank.rotate_key("acme")
+    assert bank.recently_authenticated(api_key, 60.0) is None

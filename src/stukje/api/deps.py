@@ -1,8 +1,10 @@
 """What every route needs: the running services and the authenticated partner.
 
 Partners authenticate with ``Authorization: Bearer <api key>``. ``partner_with(scope)`` makes a
-dependency that authenticates the key, refuses a revoked one at once (the key row is read on every
-request) and checks the scope, so a route states what it needs in its signature.
+dependency that authenticates the key and checks the scope, so a route states what it needs in its
+signature. A key is checked against its row in the bank, except that a key which did so in this
+worker less than ``KEY_REUSE_S`` ago is taken as still valid: a revocation or key rotation reaches
+every worker within that second (docs/security.md).
 
 The unauthenticated case routes are rate-limited per client address (``CaseCreateLimit``,
 ``CasePinLimit``), and matching per partner by the number of hashes (``charge_hashes``).
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,6 +31,7 @@ from stukje.hashing import ImageLimits
 from stukje.matcher import Matcher
 
 __all__ = [
+    "KEY_REUSE_S",
     "CaseCreateLimit",
     "CasePinLimit",
     "FeedPartner",
@@ -37,6 +40,7 @@ __all__ = [
     "MatchPartner",
     "Services",
     "ServicesDep",
+    "authenticate",
     "charge_hashes",
     "partner_with",
 ]
@@ -65,6 +69,18 @@ def get_services(request: Request) -> Services:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
+#: How long a key that authenticated in a worker is taken as valid there without a database read.
+KEY_REUSE_S: Final = 1.0
+
+
+async def authenticate(services: Services, api_key: str) -> Partner:
+    """The key's partner (InvalidCredentialsError or RevokedKeyError otherwise)."""
+    partner = services.bank.recently_authenticated(api_key, KEY_REUSE_S)
+    if partner is None:
+        partner = await run_in_threadpool(services.bank.authenticate, api_key)
+    return partner
+
+
 _bearer = HTTPBearer(auto_error=False, description="A partner API key: `Bearer stk_...`.")
 
 
@@ -79,7 +95,7 @@ def partner_with(scope: Scope) -> Callable[..., object]:
             raise InvalidCredentialsError(
                 "this needs a partner API key: send the header 'Authorization: Bearer <key>'"
             )
-        partner = await run_in_threadpool(services.bank.authenticate, credentials.credentials)
+        partner = await authenticate(services, credentials.credentials)
         require(partner, scope)
         return partner
 

@@ -55,6 +55,8 @@ class StoreBase:
         self._scrypt_cost = scrypt_cost
         # (key id, key hash) -> (SHA-256 of the key, expiry): keys that passed scrypt recently.
         self._verified_keys: dict[tuple[str, str], tuple[bytes, float]] = {}
+        # SHA-256 of a key -> (its partner, when it last authenticated): see PartnerStore.
+        self._recent_keys: dict[bytes, tuple[Partner, float]] = {}
 
     def close(self) -> None:
         self.engine.dispose()

@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
+from stukje.api.fast_match import SMALL_SEARCH, earlier_search
 from stukje.api.uploads import read_upload
 from stukje.bank import NewMatchEvent, Partner, Status
 from stukje.errors import BatchTooLargeError, InvalidInputError
 from stukje.hashing import PdqSignal, load_picture, parse_hash_array, query_signals
+from stukje.index import BatchResult
 
 router = APIRouter(prefix="/v1/match", tags=["matching (partners)"])
 
@@ -55,11 +57,18 @@ Hit = tuple[int, int, int]  # (position in the request, signal id, distance)
 
 
 def search_hits(
-    services: Services, codes: npt.NDArray[np.uint8], threshold: int | None
+    services: Services,
+    codes: npt.NDArray[np.uint8],
+    threshold: int | None,
+    found: BatchResult | None = None,
 ) -> list[Hit]:
-    """Every stored signal within the threshold of each code, from the live index."""
+    """Every stored signal within the threshold of each code, from the live index.
+
+    ``found``: the index's answer for these codes at this threshold, when already searched.
+    """
     radius = services.settings.match_threshold if threshold is None else threshold
-    found = services.matcher.search(codes, radius)
+    if found is None:
+        found = services.matcher.search(codes, radius)
     services.metrics.hashes_checked.inc(len(codes))
     query_of = np.repeat(np.arange(len(codes)), np.diff(found.offsets))
     return list(
@@ -107,10 +116,11 @@ async def find_matches(
     action: str,
     *,
     one_picture: bool = False,
+    found: BatchResult | None = None,
 ) -> list[MatchOut]:
     """Matches of each code; with ``one_picture`` the codes are the query set of one picture."""
-    if len(codes) <= 16:  # a small search is quicker than a hop to a worker thread
-        hits = search_hits(services, codes, threshold)
+    if found is not None or len(codes) <= SMALL_SEARCH:  # no hop to a worker thread for this
+        hits = search_hits(services, codes, threshold, found)
     else:
         hits = await run_in_threadpool(search_hits, services, codes, threshold)
     if one_picture:
@@ -122,7 +132,7 @@ async def find_matches(
 
 @router.post("", response_model=MatchResponse)
 async def match_hashes(
-    body: MatchIn, partner: MatchPartner, services: ServicesDep
+    request: Request, body: MatchIn, partner: MatchPartner, services: ServicesDep
 ) -> MatchResponse:
     """Check one hash or a batch against the bank; every stored hash within the threshold."""
     limit = services.settings.max_batch
@@ -132,7 +142,9 @@ async def match_hashes(
         )
     charge_hashes(services, partner, len(body.hashes))
     codes = parse_hash_array(body.hashes)
-    matches = await find_matches(services, partner, codes, body.threshold, body.action)
+    radius = services.settings.match_threshold if body.threshold is None else body.threshold
+    found = earlier_search(request.scope, codes, radius)
+    matches = await find_matches(services, partner, codes, body.threshold, body.action, found=found)
     return MatchResponse(checked=len(codes), matches=matches)
 
 
