@@ -78,7 +78,10 @@ def codes(signals: object) -> U8:
 
 
 def distances(stored: U8, queries: U8) -> npt.NDArray[np.int32]:
-    table: npt.NDArray[np.int32] = _POPCOUNT[stored[:, None, :] ^ queries[None, :, :]].sum(
+    """(len(stored), len(queries)) Hamming distances between two stacks of 32-byte codes."""
+    a = np.ascontiguousarray(stored).view(np.uint64)
+    b = np.ascontiguousarray(queries).view(np.uint64)
+    table: npt.NDArray[np.int32] = np.bitwise_count(a[:, None, :] ^ b[None, :, :]).sum(
         axis=2, dtype=np.int32
     )
     return table

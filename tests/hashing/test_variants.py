@@ -30,7 +30,9 @@ from stukje.hashing import (
 )
 from stukje.hashing.variants import (
     CROP_GRID,
+    QUERY_CROP_GRID,
     crop_boxes,
+    labelled_query_signals,
     labelled_submission_signals,
     rotate,
 )
@@ -89,7 +91,10 @@ def test_trim_box_skips_a_status_bar_and_letterboxing(photos_dir: Path) -> None:
 def test_a_photo_without_a_border_is_not_trimmed(photos_dir: Path, name: str) -> None:
     picture = load_picture(photos_dir / name)
     assert trim_box(picture.pixels) is None
-    assert query_signals(picture) == (hash_picture(picture).signal,)
+    labelled = labelled_query_signals(picture)
+    assert labelled[0] == ("plain", hash_picture(picture).signal)
+    assert not [label for label, _ in labelled if label.startswith("trimmed")]
+    assert query_signals(picture) == tuple(signal for _, signal in labelled)
 
 
 def test_trim_box_refuses_a_flat_picture() -> None:
@@ -113,6 +118,20 @@ def test_crop_boxes_lie_inside_the_picture(width: int, height: int) -> None:
         assert 0 <= top < bottom <= height
 
 
+@given(st.integers(0, 500), st.integers(0, 500), st.integers(1, 2000), st.integers(1, 2000))
+def test_query_crops_lie_inside_the_part_they_are_of(
+    left: int, top: int, width: int, height: int
+) -> None:
+    part = (left, top, left + width, top + height)
+    boxes = crop_boxes(5000, 5000, QUERY_CROP_GRID, whole=True, within=part)
+    assert boxes[0] == ("trimmed whole", part)
+    assert len(boxes) == 1 + sum(count * count for _, count in QUERY_CROP_GRID)
+    for label, (x0, y0, x1, y1) in boxes:
+        assert label.startswith("trimmed ")
+        assert part[0] <= x0 < x1 <= part[2] + 1e-9
+        assert part[1] <= y0 < y1 <= part[3] + 1e-9
+
+
 @pytest.mark.parametrize("name", PHOTOS)
 def test_submission_set_starts_with_the_plain_hash_and_holds_good_distinct_hashes(
     photos_dir: Path, name: str
@@ -124,7 +143,10 @@ def test_submission_set_starts_with_the_plain_hash_and_holds_good_distinct_hashe
     assert len({signal.hash for signal in signals}) == len(signals)
     labels = [label for label, _ in labelled_submission_signals(picture)]
     assert labels[:2] == ["plain", "rotate90_ccw"]
-    assert len(signals) > 100
+    assert "whole" in labels
+    scales = {label.split()[1] for label in labels if label.startswith("crop ")}
+    assert scales == {f"{scale:.2f}" for scale, _ in CROP_GRID}
+    assert len(signals) > 150
 
 
 def _variants(image: Image.Image) -> dict[str, Image.Image]:
@@ -135,10 +157,23 @@ def _variants(image: Image.Image) -> dict[str, Image.Image]:
         "rotate 180": image.transpose(Image.Transpose.ROTATE_180),
         "border 20%": ImageOps.expand(image, (width // 5, height // 5), fill=(255, 255, 255)),
         "rotate 3°": image.rotate(3, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)),
-        # A crop near a grid point (0.9 of each side, a third off the left and top); crops
-        # between grid points often miss (docs/quality.md).
+        # Crops that fall between the stored grid's points: the query set's own crops line up.
         "crop 10%": image.crop((width // 30, height // 30, width * 92 // 100, height * 92 // 100)),
+        "crop 15%": image.crop(
+            (width * 4 // 100, height * 11 // 100, width * 89 // 100, height * 96 // 100)
+        ),
+        "caption": _captioned(image),
     }
+
+
+def _captioned(image: Image.Image) -> Image.Image:
+    """A black band with white words across the lower part, as chat apps and memes add."""
+    captioned = image.copy()
+    draw = ImageDraw.Draw(captioned)
+    top = image.height * 4 // 5
+    draw.rectangle((0, top, image.width, top + image.height // 9), fill=(0, 0, 0))
+    draw.text((image.width // 10, top + 8), "look at this lol", fill=(255, 255, 255))
+    return captioned
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ behind each choice.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 import numpy as np
@@ -27,15 +27,18 @@ from PIL import Image
 
 from stukje.hashing.decode import Picture
 from stukje.hashing.pdq import DIHEDRAL_NAMES, LOW_QUALITY, PdqSignal, _pdq_input, hash_pixels
+from stukje.hashing.regions import RegionBox, region_signals
 
 __all__ = [
     "CROP_GRID",
+    "QUERY_CROP_GRID",
     "ROTATION_DEGREES",
     "TRIM_LUMA_TOLERANCE",
     "TRIM_OUTLIER_SHARE",
     "candidate_signals",
     "crop_boxes",
     "hash_window",
+    "labelled_query_signals",
     "labelled_submission_signals",
     "query_signals",
     "rotate",
@@ -63,8 +66,11 @@ TRIM_MIN_REMOVED: Final = 0.01
 ROTATION_DEGREES: Final = (-4.0, -2.0, 2.0, 4.0)
 #: Crops stored at submission: (share of each side kept, positions per axis). A position is the
 #: share of the removed width (height) that lies left of (above) the crop, evenly spaced from 0
-#: to 1, so the step between neighbouring crops stays near 2.5-3.3 % of the picture.
-CROP_GRID: Final = ((0.95, 3), (0.9, 5), (0.85, 5), (0.8, 7))
+#: to 1. Crops are region hashes (stukje.hashing.regions), compared with the query set's crops.
+CROP_GRID: Final = tuple((scale, 5) for scale in (0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65))
+#: Crops looked up for a checked picture, of the picture and of its trimmed part: a cropped,
+#: captioned or stickered copy has a crop that lines up with one of the stored crops.
+QUERY_CROP_GRID: Final = tuple((scale, 3) for scale in (0.95, 0.9, 0.85, 0.8, 0.7))
 
 #: Every extra hash is PDQ of its window resized to this many pixels a side.
 WINDOW_SIZE: Final = 384
@@ -90,6 +96,13 @@ def labelled_submission_signals(picture: Picture) -> tuple[tuple[str, PdqSignal]
     """:func:`submission_signals` with what each hash is of (``plain``, ``flip_left_right``,
     ``trimmed``, ``rotate -2``, ``crop 0.90 1 3``, ...)."""
     (_, plain), *extras = candidate_signals(picture)
+    return _kept(plain, extras)
+
+
+def _kept(
+    plain: PdqSignal, extras: Iterable[tuple[str, PdqSignal]]
+) -> tuple[tuple[str, PdqSignal], ...]:
+    """The plain hash, then the extras of quality 50 and up that are not in the set yet."""
     kept = [("plain", plain)]
     seen = {plain.hash}
     for label, signal in extras:
@@ -97,6 +110,16 @@ def labelled_submission_signals(picture: Picture) -> tuple[tuple[str, PdqSignal]
             kept.append((label, signal))
             seen.add(signal.hash)
     return tuple(kept)
+
+
+def _region_hashes(
+    pixels: Pixels, parts: Sequence[tuple[str, RegionBox]]
+) -> Iterator[tuple[str, PdqSignal]]:
+    """Region hashes of these labelled parts, leaving out parts under 64 pixels a side."""
+    signals = region_signals(pixels, [part for _, part in parts])
+    for (label, _), signal in zip(parts, signals, strict=True):
+        if signal is not None:
+            yield label, signal
 
 
 def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
@@ -120,19 +143,33 @@ def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
     for degrees in ROTATION_DEGREES:
         yield f"rotate {degrees:+g}", hash_pixels(rotate(whole, degrees))
     height, width = pixels.shape[:2]
-    for label, crop in crop_boxes(width, height):
-        yield label, hash_window(_cut(pixels, crop))
+    yield from _region_hashes(pixels, crop_boxes(width, height, CROP_GRID, whole=True))
 
 
 def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
-    """The hashes to look up for a picture being checked: plain, then trimmed (if it trims)."""
+    """The hashes to look up for a picture being checked, the plain hash first."""
+    return tuple(signal for _, signal in labelled_query_signals(picture))
+
+
+def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...]:
+    """:func:`query_signals` with what each hash is of.
+
+    The plain hash; the trimmed part, if trimming finds one (``trimmed``); region hashes of the
+    picture (``whole``) and of its QUERY_CROP_GRID crops (``crop 0.90 1 3``), and of the trimmed
+    part and its crops (``trimmed whole``, ``trimmed crop ...``). Extras below quality 50, or
+    equal to one already in the set, are left out.
+    """
     plain = hash_pixels(_pdq_input(picture))
     pixels = working_pixels(picture)
+    height, width = pixels.shape[:2]
     box = trim_box(pixels)
-    if box is None:
-        return (plain,)
-    trimmed = hash_window(_cut(pixels, box))
-    return (plain,) if trimmed.hash == plain.hash else (plain, trimmed)
+    extras: list[tuple[str, PdqSignal]] = []
+    parts = crop_boxes(width, height, QUERY_CROP_GRID, whole=True)
+    if box is not None:
+        extras.append(("trimmed", hash_window(_cut(pixels, box))))
+        parts += crop_boxes(width, height, QUERY_CROP_GRID, whole=True, within=box)
+    extras.extend(_region_hashes(pixels, parts))
+    return _kept(plain, extras)
 
 
 def hash_window(pixels: Pixels) -> PdqSignal:
@@ -205,18 +242,35 @@ def _cut(pixels: Pixels, box: Box) -> Pixels:
     return np.ascontiguousarray(pixels[top:bottom, left:right])
 
 
-def crop_boxes(width: int, height: int) -> list[tuple[str, Box]]:
-    """The crops of CROP_GRID on a picture of this size, in grid order (scale, row, column)."""
-    boxes = []
-    for scale, count in CROP_GRID:
-        crop_w, crop_h = max(1, round(width * scale)), max(1, round(height * scale))
+def crop_boxes(
+    width: int,
+    height: int,
+    grid: Sequence[tuple[float, int]] = CROP_GRID,
+    *,
+    whole: bool = False,
+    within: Box | None = None,
+) -> list[tuple[str, RegionBox]]:
+    """The crops of ``grid`` in grid order (scale, row, column), ``whole`` first if asked.
+
+    Of the picture (``width`` x ``height``), or of the part ``within`` it; a crop keeps
+    ``scale`` of each side, at ``count`` evenly spaced positions per axis. Edges are fractional:
+    :func:`stukje.hashing.regions.region_signals` rounds its cell edges to pixels.
+    """
+    left, top, right, bottom = within if within is not None else (0, 0, width, height)
+    part_w, part_h = right - left, bottom - top
+    prefix = "" if within is None else "trimmed "
+    boxes: list[tuple[str, RegionBox]] = []
+    if whole:
+        boxes.append((f"{prefix}whole", (left, top, right, bottom)))
+    for scale, count in grid:
+        crop_w, crop_h = part_w * scale, part_h * scale
         positions = [step / (count - 1) for step in range(count)]
         for row, y_share in enumerate(positions):
             for column, x_share in enumerate(positions):
-                left = round((width - crop_w) * x_share)
-                top = round((height - crop_h) * y_share)
-                label = f"crop {scale:.2f} {row + 1} {column + 1}"
-                boxes.append((label, (left, top, left + crop_w, top + crop_h)))
+                x = left + (part_w - crop_w) * x_share
+                y = top + (part_h - crop_h) * y_share
+                label = f"{prefix}crop {scale:.2f} {row + 1} {column + 1}"
+                boxes.append((label, (x, y, x + crop_w, y + crop_h)))
     return boxes
 
 

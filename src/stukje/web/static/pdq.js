@@ -225,6 +225,11 @@
     return hex;
   }
 
+  /** The code and quality of a 64 x 64 luma grid (row-major), PDQ's last steps. */
+  function hashGrid(grid) {
+    return { hash: toHex(dct16(grid)), quality: quality(grid) };
+  }
+
   /**
    * PDQ of exactly these pixels (no resizing), like stukje.hashing.hash_pixels.
    * pixels: RGB or RGBA bytes, row-major; channels: 3 or 4.
@@ -464,8 +469,8 @@
   }
 
   const api = {
-    DIHEDRAL_NAMES, pdqTargetSize, hashPixels, hashPicture, pdqInput, decodedPixels, pdqInputOf,
-    boxReduce, bilinearResize, resample, roundHalfEven, distance,
+    DIHEDRAL_NAMES, pdqTargetSize, hashPixels, hashPicture, hashGrid, pdqInput, decodedPixels,
+    pdqInputOf, boxReduce, bilinearResize, resample, roundHalfEven, distance,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.StukjePdq = api;

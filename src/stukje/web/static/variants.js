@@ -3,10 +3,10 @@
  * bordered, screenshotted and cropped copies still match. It follows stukje.hashing.variants
  * (labelled_submission_signals; docs/quality.md, "The submission set") step by step: the plain
  * code and the 7 other symmetries and 4 small turns of PDQ's own input pixels; the picture
- * inside its borders (as found, and as a black or white frame would leave it) and a grid of
- * crops, cut from the working pixels (the photo shrunk, area average, to at most 512 x 512,
- * aspect kept) and hashed at 384 x 384. Extra codes below quality 50 or already in the set are
- * left out.
+ * inside its borders (as found, and as a black or white frame would leave it), hashed at
+ * 384 x 384, and region hashes of the whole picture and a grid of 175 crops, all on the working
+ * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept). Extra codes below
+ * quality 50 or already in the set are left out.
  *
  * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
  */
@@ -22,13 +22,14 @@
   const TRIM_MIN_KEPT = 0.25;
   const TRIM_MIN_REMOVED = 0.01;
   const ROTATION_DEGREES = [-4, -2, 2, 4];
-  const CROP_GRID = [[0.95, 3], [0.9, 5], [0.85, 5], [0.8, 7]];
+  const CROP_GRID = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65].map((scale) => [scale, 5]);
+  const REGION_GRID = 64;
   const WINDOW_SIZE = 384;
   const FRAME_SHARE = 0.1;
   const WORKING_PIXELS = 512 * 512;
   const FRAMES = [["black", 0], ["white", 255]];
-  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, 108 crops.
-  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length +
+  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole and 175 crops.
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 1 +
     CROP_GRID.reduce((sum, [, count]) => sum + count * count, 0);
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
@@ -199,21 +200,78 @@
     return picture(out, w, h);
   }
 
-  /** The crops of CROP_GRID on a picture of this size, in grid order. */
-  function cropBoxes(width, height) {
-    const boxes = [];
-    for (const [scale, count] of CROP_GRID) {
-      const cropW = Math.max(1, roundHalfEven(width * scale));
-      const cropH = Math.max(1, roundHalfEven(height * scale));
+  /**
+   * The crops of grid in grid order (scale, row, column), "whole" first if asked, of the
+   * picture or of the part within it ([left, top, right, bottom]); edges are fractional.
+   */
+  function cropBoxes(width, height, grid = CROP_GRID, whole = false, within = null) {
+    const [left, top, right, bottom] = within || [0, 0, width, height];
+    const partW = right - left;
+    const partH = bottom - top;
+    const prefix = within ? "trimmed " : "";
+    const boxes = whole ? [[`${prefix}whole`, [left, top, right, bottom]]] : [];
+    for (const [scale, count] of grid) {
+      const cropW = partW * scale;
+      const cropH = partH * scale;
       for (let row = 0; row < count; row++) {
         for (let column = 0; column < count; column++) {
-          const left = roundHalfEven((width - cropW) * (column / (count - 1)));
-          const top = roundHalfEven((height - cropH) * (row / (count - 1)));
-          boxes.push([`crop ${scale.toFixed(2)} ${row + 1} ${column + 1}`, [left, top, left + cropW, top + cropH]]);
+          const x = left + (partW - cropW) * (column / (count - 1));
+          const y = top + (partH - cropH) * (row / (count - 1));
+          boxes.push([`${prefix}crop ${scale.toFixed(2)} ${row + 1} ${column + 1}`,
+            [x, y, x + cropW, y + cropH]]);
         }
       }
     }
     return boxes;
+  }
+
+  /**
+   * Region hashes (stukje.hashing.regions): each part cut into 64 x 64 cells whose mean integer
+   * luma is read from one summed-area table, then PDQ's DCT, median and quality. Returns
+   * [label, {hash, quality}] for each labelled box, leaving out parts under 64 pixels a side.
+   */
+  function regionSignals(image, boxes) {
+    const { pixels, width, height } = image;
+    const stride = width + 1;
+    const table = new Float64Array(stride * (height + 1));
+    for (let y = 0; y < height; y++) {
+      let rowSum = 0;
+      for (let x = 0; x < width; x++) {
+        const i = (y * width + x) * 3;
+        rowSum += 299 * pixels[i] + 587 * pixels[i + 1] + 114 * pixels[i + 2];
+        table[(y + 1) * stride + x + 1] = table[y * stride + x + 1] + rowSum;
+      }
+    }
+    const edges = (start, end) => {
+      const out = new Int32Array(REGION_GRID + 1);
+      for (let k = 0; k <= REGION_GRID; k++) {
+        out[k] = Math.floor(start + (end - start) * (k / REGION_GRID) + 0.5);
+      }
+      return out;
+    };
+    const signals = [];
+    for (const [label, [left, top, right, bottom]] of boxes) {
+      const xs = edges(left, right);
+      const ys = edges(top, bottom);
+      let usable = true;
+      for (let k = 0; k < REGION_GRID; k++) {
+        if (xs[k + 1] <= xs[k] || ys[k + 1] <= ys[k]) usable = false;
+      }
+      if (!usable) continue;
+      const grid = new Float32Array(REGION_GRID * REGION_GRID);
+      for (let i = 0; i < REGION_GRID; i++) {
+        const above = ys[i] * stride;
+        const below = ys[i + 1] * stride;
+        for (let j = 0; j < REGION_GRID; j++) {
+          const sum = table[below + xs[j + 1]] - table[above + xs[j + 1]] -
+            table[below + xs[j]] + table[above + xs[j]];
+          const area = (ys[i + 1] - ys[i]) * (xs[j + 1] - xs[j]);
+          grid[i * REGION_GRID + j] = sum / (area * 1000);
+        }
+      }
+      signals.push([label, pdq.hashGrid(grid)]);
+    }
+    return signals;
   }
 
   /** The decoded picture shrunk (Pillow's BOX) to at most WORKING_PIXELS, aspect kept. */
@@ -290,9 +348,7 @@
     for (const degrees of ROTATION_DEGREES) {
       yield [`rotate ${degrees > 0 ? "+" : ""}${degrees}`, hashWhole(rotate(whole, degrees))];
     }
-    for (const [label, crop] of cropBoxes(working.width, working.height)) {
-      yield [label, hashWindow(cut(working, crop))];
-    }
+    yield* regionSignals(working, cropBoxes(working.width, working.height, CROP_GRID, true));
   }
 
   // Keeps the plain code, then extras of quality 50 and up that are not in the set yet.
@@ -347,7 +403,7 @@
 
   const api = {
     MAX_CODES, submissionSignals, submissionSignalsAsync, candidateSignals, workingPixels,
-    hashWindow, trimBox, rotate, cropBoxes, dihedral,
+    hashWindow, trimBox, rotate, cropBoxes, regionSignals, dihedral,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.StukjeVariants = api;
