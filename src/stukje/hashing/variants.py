@@ -1,18 +1,20 @@
-"""Several PDQ hashes per picture, so that re-shared copies still match: the submission set.
+"""Several PDQ hashes per picture, so that re-shared copies still match.
 
 Plain PDQ misses mirrored, rotated, bordered, screenshotted and cropped copies. Rather than a new
-hash, stukje stores more PDQ hashes per submitted picture (all under one case) and hashes a
-query picture once more after trimming its borders; the server still does plain exact PDQ
-Hamming search. Every step is a simple pixel operation that the browser page can repeat on the
-decoded pixels; docs/quality.md ("Submission set") is the specification, with the measurements
-behind each choice.
+hash, stukje stores more PDQ hashes per submitted picture (all under one case) and looks up more
+than one per checked picture; the server still does plain exact PDQ Hamming search. Every step
+is a simple pixel operation that the browser page can repeat on the decoded pixels;
+docs/quality.md ("The submission set") is the specification, with the measurements behind each
+choice.
 
 - :func:`submission_signals`: the plain hash first, then the 7 other dihedral hashes (from the
   transformed pixels, not pdqhash's shortcut), the trimmed picture (as found, and as a black or
-  white frame would leave it), small rotations and a grid of crops; extra hashes below quality
-  50 are left out.
-- :func:`query_signals`: the plain hash, and the trimmed picture's hash when trimming removes
-  a border, status bar or caption bar.
+  white frame would leave it), small rotations, and region hashes of the whole picture and a
+  grid of 175 crops (CROP_GRID); extra hashes below quality 50 are left out.
+- :func:`query_signals`: the plain hash, the trimmed picture's hash when trimming removes a
+  border, status bar or caption bar, and region hashes of a smaller grid of crops
+  (QUERY_CROP_GRID) of the picture and of its trimmed part. A crop of a cropped, captioned or
+  stickered copy lines up with one of the stored crops.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def _decide(services: Services, partner: Partner, content: Content, context: Con
 
 def _picture_content(services: Services, data: bytes) -> Content:
     picture = load_picture(data, limits=services.limits)
-    signals = query_signals(picture)  # plain, and trimmed of a frame if it has one
+    signals = query_signals(picture)  # plain, trimmed if it trims, and crops (docs/quality.md)
     return Content(signals=tuple(s.hash for s in signals), pixels=picture.pixels)
 
 
