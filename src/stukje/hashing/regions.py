@@ -71,10 +71,14 @@ def region_signals(
 
 def _summed_area(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
     """(H + 1, W + 1) sums of integer luma over [0, y) x [0, x)."""
-    rgb = pixels.astype(np.int32)
+    # In int64 and in place from the start: cumsum casting int32 on the fly, or writing into a
+    # strided view, took 3-4x as long. Integer sums are exact in any order.
+    rgb = pixels.astype(np.int64)
     luma = rgb[..., 0] * 299 + rgb[..., 1] * 587 + rgb[..., 2] * 114
+    np.cumsum(luma, axis=1, out=luma)
+    np.cumsum(luma, axis=0, out=luma)
     table = np.zeros((luma.shape[0] + 1, luma.shape[1] + 1), dtype=np.int64)
-    np.cumsum(np.cumsum(luma, axis=0, dtype=np.int64), axis=1, out=table[1:, 1:])
+    table[1:, 1:] = luma
     return table
 
 
