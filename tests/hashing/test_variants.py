@@ -125,7 +125,10 @@ def test_query_crops_lie_inside_the_part_they_are_of(
     part = (left, top, left + width, top + height)
     boxes = crop_boxes(5000, 5000, QUERY_CROP_GRID, whole=True, within=part)
     assert boxes[0] == ("trimmed whole", part)
-    assert len(boxes) == 1 + sum(count * count for _, count in QUERY_CROP_GRID)
+    assert [label for label, _ in boxes[1:5]] == [
+        f"trimmed {side} half" for side in ("left", "right", "top", "bottom")
+    ]
+    assert len(boxes) == 5 + sum(count * count for _, count in QUERY_CROP_GRID)
     for label, (x0, y0, x1, y1) in boxes:
         assert label.startswith("trimmed ")
         assert part[0] <= x0 < x1 <= part[2] + 1e-9

@@ -252,7 +252,8 @@ def crop_boxes(
     whole: bool = False,
     within: Box | None = None,
 ) -> list[tuple[str, RegionBox]]:
-    """The crops of ``grid`` in grid order (scale, row, column), ``whole`` first if asked.
+    """The crops of ``grid`` in grid order (scale, row, column); first, if ``whole``, the part
+    itself and its left, right, top and bottom halves.
 
     Of the picture (``width`` x ``height``), or of the part ``within`` it; a crop keeps
     ``scale`` of each side, at ``count`` evenly spaced positions per axis. Edges are fractional:
@@ -263,7 +264,14 @@ def crop_boxes(
     prefix = "" if within is None else "trimmed "
     boxes: list[tuple[str, RegionBox]] = []
     if whole:
-        boxes.append((f"{prefix}whole", (left, top, right, bottom)))
+        middle_x, middle_y = left + part_w / 2, top + part_h / 2
+        boxes += [
+            (f"{prefix}whole", (left, top, right, bottom)),
+            (f"{prefix}left half", (left, top, middle_x, bottom)),
+            (f"{prefix}right half", (middle_x, top, right, bottom)),
+            (f"{prefix}top half", (left, top, right, middle_y)),
+            (f"{prefix}bottom half", (left, middle_y, right, bottom)),
+        ]
     for scale, count in grid:
         crop_w, crop_h = part_w * scale, part_h * scale
         positions = [step / (count - 1) for step in range(count)]

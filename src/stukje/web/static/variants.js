@@ -28,8 +28,9 @@
   const FRAME_SHARE = 0.1;
   const WORKING_PIXELS = 512 * 512;
   const FRAMES = [["black", 0], ["white", 255]];
-  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole and 175 crops.
-  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 1 +
+  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole, its 4 halves
+  // and 175 crops.
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 5 +
     CROP_GRID.reduce((sum, [, count]) => sum + count * count, 0);
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
@@ -201,15 +202,25 @@
   }
 
   /**
-   * The crops of grid in grid order (scale, row, column), "whole" first if asked, of the
-   * picture or of the part within it ([left, top, right, bottom]); edges are fractional.
+   * The crops of grid in grid order (scale, row, column), of the picture or of the part within
+   * it ([left, top, right, bottom]); first, if whole, the part itself and its left, right, top
+   * and bottom halves. Edges are fractional.
    */
   function cropBoxes(width, height, grid = CROP_GRID, whole = false, within = null) {
     const [left, top, right, bottom] = within || [0, 0, width, height];
     const partW = right - left;
     const partH = bottom - top;
     const prefix = within ? "trimmed " : "";
-    const boxes = whole ? [[`${prefix}whole`, [left, top, right, bottom]]] : [];
+    const boxes = [];
+    if (whole) {
+      const middleX = left + partW / 2;
+      const middleY = top + partH / 2;
+      boxes.push([`${prefix}whole`, [left, top, right, bottom]],
+        [`${prefix}left half`, [left, top, middleX, bottom]],
+        [`${prefix}right half`, [middleX, top, right, bottom]],
+        [`${prefix}top half`, [left, top, right, middleY]],
+        [`${prefix}bottom half`, [left, middleY, right, bottom]]);
+    }
     for (const [scale, count] of grid) {
       const cropW = partW * scale;
       const cropH = partH * scale;
