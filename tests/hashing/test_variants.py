@@ -5,6 +5,7 @@ The full measurement over the corpus is bench/quality.py; these checks stay smal
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -218,3 +219,15 @@ def test_cli_prints_the_submission_set(photos_dir: Path) -> None:
         signal.hash.to_hex() for signal in expected
     ]
     assert row["submission_set"][0]["kind"] == "plain"
+
+
+def test_cli_prints_the_query_set(photos_dir: Path) -> None:
+    path = photos_dir / "opencv_fruits.jpg"
+    result = CliRunner().invoke(
+        cli_main, ["hash", "--query-set", "--format", "csv", "--no-progress", "-j", "1", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    expected = labelled_query_signals(load_picture(path))
+    assert row["query_set"].split() == [signal.hash.to_hex() for _, signal in expected]
+    assert "submission_set" not in row

@@ -28,11 +28,14 @@ from stukje.hashing import (
     load_picture,
     parse_hash,
 )
-from stukje.hashing.variants import labelled_submission_signals
+from stukje.hashing.variants import labelled_query_signals, labelled_submission_signals
 
 __all__ = ["COMMANDS", "compare", "hash_command"]
 
 _CSV_FIELDS = ("path", "pdq", "quality", "low_quality", "width", "height", "format")
+#: The labelled hash sets ``stukje hash`` can add to a row (docs/quality.md): what a case stores
+#: for the picture, and what a platform looks up for it.
+_SETS = {"submission_set": labelled_submission_signals, "query_set": labelled_query_signals}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,15 +47,14 @@ class _Outcome:
     error: str | None
 
 
-def _hash_one(path: str, dihedral: bool, limits: ImageLimits, full_set: bool) -> _Outcome:
+def _hash_one(path: str, dihedral: bool, limits: ImageLimits, sets: tuple[str, ...]) -> _Outcome:
     try:
         picture = load_picture(path, limits=limits)
         row = _row(path, hash_picture(picture, dihedral=dihedral))
-        if full_set:
-            # The whole submission set, in its order: what a case stores for this picture.
-            row["submission_set"] = [
+        for name in sets:  # each set whole, in its order
+            row[name] = [
                 {"kind": kind, "pdq": signal.hash.to_hex(), "quality": signal.quality}
-                for kind, signal in labelled_submission_signals(picture)
+                for kind, signal in _SETS[name](picture)
             ]
     except StukjeError as exc:
         return _Outcome(path, None, f"{exc.message} [{exc.code}]")
@@ -89,11 +91,11 @@ def _expand(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _outcomes(
-    files: list[str], jobs: int, dihedral: bool, limits: ImageLimits, full_set: bool = False
+    files: list[str], jobs: int, dihedral: bool, limits: ImageLimits, sets: tuple[str, ...] = ()
 ) -> Iterator[_Outcome]:
     if jobs == 1 or len(files) < 2:
         for path in files:
-            yield _hash_one(path, dihedral, limits, full_set)
+            yield _hash_one(path, dihedral, limits, sets)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         chunk = max(1, min(16, len(files) // (4 * jobs)))
@@ -102,21 +104,21 @@ def _outcomes(
             files,
             [dihedral] * len(files),
             [limits] * len(files),
-            [full_set] * len(files),
+            [sets] * len(files),
             chunksize=chunk,
         )
 
 
 class _Writer:
-    """Writes rows as JSON lines or CSV (dihedral hashes as one column per variant, the
-    submission set as one column of space-separated hashes)."""
+    """Writes rows as JSON lines or CSV (dihedral hashes as one column per variant, each hash
+    set as one column of space-separated hashes)."""
 
-    def __init__(self, out: TextIO, fmt: str, dihedral: bool, full_set: bool = False) -> None:
+    def __init__(self, out: TextIO, fmt: str, dihedral: bool, sets: tuple[str, ...] = ()) -> None:
         self._out = out
         self._csv: csv.DictWriter[str] | None = None
         if fmt == "csv":
             fields = list(_CSV_FIELDS) + (list(DIHEDRAL_NAMES) if dihedral else [])
-            fields += ["submission_set"] if full_set else []
+            fields += list(sets)
             self._csv = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
             self._csv.writeheader()
 
@@ -126,8 +128,9 @@ class _Writer:
             return
         flat = {key: value for key, value in row.items() if key != "dihedral"}
         flat.update(row.get("dihedral", {}))
-        if "submission_set" in row:
-            flat["submission_set"] = " ".join(item["pdq"] for item in row["submission_set"])
+        for name in _SETS:
+            if name in row:
+                flat[name] = " ".join(item["pdq"] for item in row[name])
         self._csv.writerow(flat)
 
 
@@ -144,6 +147,11 @@ class _Writer:
     help="Also print every hash a case stores for the picture (docs/quality.md).",
 )
 @click.option(
+    "--query-set",
+    is_flag=True,
+    help="Also print every hash a platform looks up for the picture (docs/quality.md).",
+)
+@click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes [default: cores]."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
@@ -152,6 +160,7 @@ def hash_command(
     fmt: str,
     dihedral: bool,
     full_set: bool,
+    query_set: bool,
     jobs: int | None,
     no_progress: bool,
 ) -> None:
@@ -162,10 +171,11 @@ def hash_command(
     """
     limits = ImageLimits.from_settings(load_settings())
     files = [str(path) for path in _expand(paths)]
-    writer = _Writer(sys.stdout, fmt, dihedral, full_set)
+    sets = ("submission_set",) * full_set + ("query_set",) * query_set
+    writer = _Writer(sys.stdout, fmt, dihedral, sets)
     started = time.perf_counter()
     hashed = failed = low = 0
-    outcomes = _outcomes(files, jobs or os.cpu_count() or 1, dihedral, limits, full_set)
+    outcomes = _outcomes(files, jobs or os.cpu_count() or 1, dihedral, limits, sets)
     bar = tqdm(outcomes, total=len(files), unit="img", disable=no_progress, file=sys.stderr)
     for outcome in bar:
         if outcome.row is None:
