@@ -16,7 +16,8 @@ milliseconds; a crop grid needs 175 parts per submitted picture and about 50 per
 
 A region hash lies within about 10 bits of PDQ of the same part, so it is stored and matched as a
 PDQ signal; it is meant to be compared with region hashes of the other side's grid. Parts
-narrower or shorter than 64 pixels are not hashed (None).
+narrower or shorter than 64 pixels are not hashed (None). The table and the cells are compiled
+loops (numba, as the index's kernels): about 1.3 ms for the 50 parts of a checked picture.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
@@ -50,7 +52,7 @@ def region_signals(
     """One region hash per box of this (H, W, 3) RGB picture, None for a part under 64 pixels."""
     if not boxes:
         return []
-    table = _summed_area(pixels)
+    table = _summed_area(np.ascontiguousarray(pixels))
     box = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     xs = _edges(box[:, 0], box[:, 2])
     ys = _edges(box[:, 1], box[:, 3])
@@ -58,27 +60,27 @@ def region_signals(
     out: list[PdqSignal | None] = [None] * len(box)
     if not usable.any():
         return out
-    grid = _cell_means(table, xs[usable], ys[usable])
+    grid, qualities = _cells_and_quality(table, xs[usable], ys[usable])
     coefficients = (_DCT @ grid @ _DCT.T).reshape(len(grid), 256)
     median = np.sort(coefficients, axis=1)[:, 127:128]  # PDQ's median: the 128th smallest
     above = coefficients > median
     bits = np.packbits(above[:, ::-1], axis=1)
-    qualities = _quality(grid)
     for slot, code, quality in zip(np.flatnonzero(usable), bits, qualities, strict=True):
         out[slot] = PdqSignal(PdqHash(code.tobytes()), int(quality))
     return out
 
 
-def _summed_area(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
-    """(H + 1, W + 1) sums of integer luma over [0, y) x [0, x)."""
-    # In int64 and in place from the start: cumsum casting int32 on the fly, or writing into a
-    # strided view, took 3-4x as long. Integer sums are exact in any order.
-    rgb = pixels.astype(np.int64)
-    luma = rgb[..., 0] * 299 + rgb[..., 1] * 587 + rgb[..., 2] * 114
-    np.cumsum(luma, axis=1, out=luma)
-    np.cumsum(luma, axis=0, out=luma)
-    table = np.zeros((luma.shape[0] + 1, luma.shape[1] + 1), dtype=np.int64)
-    table[1:, 1:] = luma
+@nb.njit(cache=True, nogil=True)
+def _summed_area(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:  # pragma: no cover
+    """(H + 1, W + 1) sums of integer luma over [0, y) x [0, x), in one pass."""
+    height, width = pixels.shape[0], pixels.shape[1]
+    table = np.zeros((height + 1, width + 1), dtype=np.int64)
+    for y in range(height):
+        row = np.int64(0)
+        for x in range(width):
+            row += 299 * np.int64(pixels[y, x, 0])
+            row += 587 * np.int64(pixels[y, x, 1]) + 114 * np.int64(pixels[y, x, 2])
+            table[y + 1, x + 1] = table[y, x + 1] + row
     return table
 
 
@@ -88,23 +90,28 @@ def _edges(start: npt.NDArray[np.float64], end: npt.NDArray[np.float64]) -> npt.
     return np.floor(raw + 0.5).astype(np.intp)
 
 
-def _cell_means(
+@nb.njit(cache=True, nogil=True)
+def _cells_and_quality(
     table: npt.NDArray[np.int64], xs: npt.NDArray[np.intp], ys: npt.NDArray[np.intp]
-) -> npt.NDArray[np.float64]:
-    """(n, 64, 64) mean luma (0-255) of each part's cells."""
-    # One flat gather and in-place integer arithmetic: the same sums, a third faster.
-    corners = table.ravel().take(ys[:, :, np.newaxis] * table.shape[1] + xs[:, np.newaxis, :])
-    sums = corners[:, 1:, 1:] - corners[:, :-1, 1:]
-    sums -= corners[:, 1:, :-1]
-    sums += corners[:, :-1, :-1]
-    areas = np.diff(ys, axis=1)[:, :, np.newaxis] * np.diff(xs, axis=1)[:, np.newaxis, :]
-    means: npt.NDArray[np.float64] = sums / (areas * 1000.0)
-    return means
-
-
-def _quality(grid: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    """PDQ's quality: the 64 x 64 grid's summed gradients (each truncated to 0-100) / 90."""
-    across = np.trunc(np.abs(np.diff(grid, axis=2)) * 100 / 255).sum(axis=(1, 2))
-    down = np.trunc(np.abs(np.diff(grid, axis=1)) * 100 / 255).sum(axis=(1, 2))
-    quality: npt.NDArray[np.int64] = np.minimum(100, ((across + down) // 90).astype(np.int64))
-    return quality
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:  # pragma: no cover
+    """(n, 64, 64) mean luma (0-255) of each part's cells, and PDQ's quality of each grid: the
+    summed gradients between neighbouring cells (each truncated to 0-100) / 90, at most 100."""
+    count = xs.shape[0]
+    means = np.empty((count, GRID, GRID), dtype=np.float64)
+    quality = np.empty(count, dtype=np.int64)
+    for part in range(count):
+        grid = means[part]
+        for i in range(GRID):
+            top, bottom = ys[part, i], ys[part, i + 1]
+            for j in range(GRID):
+                left, right = xs[part, j], xs[part, j + 1]
+                total = table[bottom, right] - table[top, right]
+                total += table[top, left] - table[bottom, left]
+                grid[i, j] = total / ((bottom - top) * (right - left) * 1000.0)
+        gradients = 0
+        for i in range(GRID):
+            for j in range(GRID - 1):
+                gradients += int(abs(grid[i, j + 1] - grid[i, j]) * 100 / 255)
+                gradients += int(abs(grid[j + 1, i] - grid[j, i]) * 100 / 255)
+        quality[part] = min(100, gradients // 90)
+    return means, quality
