@@ -49,12 +49,25 @@ def test_new_case_numbers_and_pins_look_right() -> None:
     assert pin.isdigit()
 
 
-@given(st.text(max_size=40), st.text(max_size=40))
+_NO_NUL = st.text(st.characters(exclude_characters="\x00"), max_size=40)
+
+
+@given(_NO_NUL, st.text(max_size=40))
 def test_secrets_verify_only_themselves(secret: str, other: str) -> None:
     encoded = hash_secret(secret, cost=2**4)
     assert secret not in encoded.split("$")[4:]
     assert verify_secret(secret, encoded)
     assert verify_secret(other, encoded) == (other == secret)
+
+
+def test_a_secret_padded_with_nul_does_not_verify() -> None:
+    """scrypt (HMAC) would hash "" and "\\0" alike; the NUL-padded secret is refused."""
+    for secret in ("", "123456"):
+        encoded = hash_secret(secret, cost=2**4)
+        assert not verify_secret(secret + "\x00", encoded)
+        assert not verify_secret(secret + "\x00\x00", encoded)
+    with pytest.raises(ValueError, match="NUL"):
+        hash_secret("12\x0034")
 
 
 @pytest.mark.parametrize("encoded", ["", "bcrypt$1$2$3$4$5", "scrypt$x$8$1$AA==$AA==", "scrypt$16"])

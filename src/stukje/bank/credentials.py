@@ -74,13 +74,22 @@ def new_pin() -> str:
 
 
 def hash_secret(secret: str, cost: int = DEFAULT_SCRYPT_COST) -> str:
+    """The slow hash of a PIN or API key secret (which never holds a NUL character)."""
+    if "\x00" in secret:
+        raise ValueError("a secret never holds a NUL character")
     salt = secrets.token_bytes(_SALT_BYTES)
     digest = _scrypt(secret, salt, cost, _SCRYPT_R, _SCRYPT_P)
     return "$".join(["scrypt", str(cost), str(_SCRYPT_R), str(_SCRYPT_P), _b64(salt), _b64(digest)])
 
 
 def verify_secret(secret: str, encoded: str) -> bool:
-    """Whether ``secret`` hashes to ``encoded``; False for any malformed hash."""
+    """Whether ``secret`` hashes to ``encoded``; False for any malformed hash.
+
+    scrypt's key derivation (HMAC) pads a secret with NUL bytes, so ``"x"`` and ``"x\\0"``
+    would hash alike: a secret holding NUL is refused, as no PIN or API key holds one.
+    """
+    if "\x00" in secret:
+        return False
     try:
         scheme, cost, r, p, salt, digest = encoded.split("$")
         if scheme != "scrypt":
