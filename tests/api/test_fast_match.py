@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def _store(api: Api) -> None:
     api.sync()
 
 
-def test_misses_skip_the_route_and_hits_reach_it(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_well_formed_requests_skip_the_route(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     _store(api)
     reached: list[int] = []
     full_route = match_route.find_matches
@@ -110,7 +111,24 @@ def test_misses_skip_the_route_and_hits_reach_it(api: Api, monkeypatch: pytest.M
     hit = _match({"hashes": [FAR, NEAR]})(api)
     assert hit.status_code == 200
     assert [m["index"] for m in hit.json()["matches"]] == [1]
+    assert reached == []
+    assert _match({"hashes": [FAR], "threshold": "8"})(api).status_code == 200  # route reads it
     assert reached == [1]
+
+
+def test_a_hit_gives_the_same_bytes_and_records_an_event_per_path(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(api)
+    lean = _match({"hashes": [FAR, NEAR], "action": "send"})(api)
+    monkeypatch.setattr(fast_match.FastMatch, "_answer", _never)
+    full = _match({"hashes": [FAR, NEAR], "action": "send"})(api)
+    first, second = lean.json()["matches"][0], full.json()["matches"][0]
+    assert second["match_event_id"] == first["match_event_id"] + 1
+    event_id = re.compile(rb'"match_event_id":\d+')
+    assert event_id.sub(b"", full.content) == event_id.sub(b"", lean.content)
+    assert lean.headers["content-type"] == full.headers["content-type"]
+    assert lean.headers["content-length"] == full.headers["content-length"]
 
 
 def test_misses_count_against_the_hash_quota(api: Api) -> None:

@@ -1,19 +1,18 @@
-"""A lean path for the commonest request: ``POST /v1/match`` whose hashes match nothing.
+"""A lean path for the commonest request: a well-formed ``POST /v1/match``.
 
 Most partner traffic is hashes of ordinary pictures, which match nothing. For those, FastAPI's
 dependency solving, body model and response model cost about as much CPU as everything else
-together (bench/api.py, docs/service.md). This ASGI middleware answers such requests directly:
-it authenticates the key exactly as the route does (``deps.authenticate``), checks the scope and
-the batch limit, parses the hashes, searches the index, charges the partner's hash quota and
-returns ``{"checked": n, "matches": []}``, the same bytes the route would send.
+together (bench/api.py, docs/service.md). This ASGI middleware answers well-formed requests
+directly: it authenticates the key exactly as the route does (``deps.authenticate``), checks the
+scope and the batch limit, parses the hashes, searches the index, charges the partner's hash
+quota, confirms and records any hits with the route's own ``confirm_hits``, and returns the bytes
+the route would send (``{"checked": n, "matches": [...]}``).
 
-Anything else goes to the full route untouched, with the body replayed: a request with a hit
-(it must be confirmed in the bank and recorded as a match event), any input the route would
-refuse or would read differently (so every error keeps its one shape and message), a refused
-key or scope, a spent quota. The full route stays the reference; this path only skips work. When
-it hands on a request with a hit, it leaves its index search in the scope (``earlier_search``),
-so the route does not search again: a 1,000-hash batch has hits more often than not, and its
-search is nearly all of its cost.
+Anything else goes to the full route untouched, with the body replayed: any input the route would
+refuse or would read differently (so every error keeps its one shape and message), a refused key
+or scope, a spent quota. The full route stays the reference; this path only skips work. Hits used
+to go to the route too, searched a second time and passed through FastAPI's layers with several
+waits on the event loop; they were most of the single-hash p99 (docs/service.md).
 """
 
 from __future__ import annotations
@@ -21,27 +20,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stukje.api.deps import Services, authenticate, charge_hashes
+from stukje.api.routes.match import SMALL_SEARCH, MatchResponse, confirm_hits, hits_of
 from stukje.bank import Partner
 from stukje.bank import Scope as KeyScope
 from stukje.bank.base import require
 from stukje.errors import StukjeError
 from stukje.hashing import parse_hash_array
-from stukje.index import BatchResult
 
-__all__ = ["SMALL_SEARCH", "FastMatch", "earlier_search"]
+__all__ = ["FastMatch"]
 
 PATH = "/v1/match"
-#: Up to this many hashes are searched on the event loop; more in a worker thread.
-SMALL_SEARCH = 16
 _FIELDS = frozenset({"hashes", "threshold", "action"})
 _ACTIONS = frozenset({"upload", "send", "forward", "receive", "scan"})
-_SEARCHED = "stukje.searched"
 
 
 class _Route:
@@ -72,11 +66,11 @@ class FastMatch:
         await send({"type": "http.response.body", "body": answer})
 
     async def _answer(self, scope: Scope, body: bytes) -> bytes | None:
-        """The response for a request that matches nothing, or None to hand it on."""
+        """The response the route would give, or None to hand the request on."""
         request = _plain_request(scope, body, self.services.settings.max_batch)
         if request is None:
             return None
-        api_key, hashes, threshold = request
+        api_key, hashes, threshold, action = request
         try:
             partner: Partner = await authenticate(self.services, api_key)
             require(partner, KeyScope.MATCH)
@@ -88,30 +82,35 @@ class FastMatch:
             found = self.services.matcher.search(codes, radius)
         else:
             found = await run_in_threadpool(self.services.matcher.search, codes, radius)
-        if len(found.signal_ids):
-            scope[_SEARCHED] = (codes.tobytes(), radius, found)
-            return None  # hits are confirmed and recorded by the route
         try:
             charge_hashes(self.services, partner, len(codes))
         except StukjeError:
             return None  # a refused charge takes nothing; the route refuses it again with 429
         self.services.metrics.hashes_checked.inc(len(codes))
-        return b'{"checked":%d,"matches":[]}' % len(codes)
+        if not len(found.signal_ids):
+            return b'{"checked":%d,"matches":[]}' % len(codes)
+        scope["route"] = _Route  # label the metrics as the route's, even if confirming fails
+        matches = await run_in_threadpool(
+            confirm_hits, self.services, partner, hits_of(found), action
+        )
+        return _json(MatchResponse(checked=len(codes), matches=matches))
 
 
-def earlier_search(scope: Scope, codes: npt.NDArray[np.uint8], radius: int) -> BatchResult | None:
-    """The lean path's search of these very codes at this radius, if it made one."""
-    searched = scope.get(_SEARCHED)
-    if searched is None or searched[1] != radius or searched[0] != codes.tobytes():
-        return None
-    result: BatchResult = searched[2]
-    return result
+def _json(response: MatchResponse) -> bytes:
+    """The bytes FastAPI's JSONResponse renders for the route's return value."""
+    return json.dumps(
+        response.model_dump(mode="json"),
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=None,
+        separators=(",", ":"),
+    ).encode("utf-8")
 
 
 def _plain_request(
     scope: Scope, body: bytes, max_batch: int
-) -> tuple[str, list[str], int | None] | None:
-    """(key, hashes, threshold) when the request is one the route would read the same way."""
+) -> tuple[str, list[str], int | None, str] | None:
+    """(key, hashes, threshold, action) when the request is one the route reads the same way."""
     api_key = _bearer_key(scope)
     if api_key is None:
         return None
@@ -131,7 +130,7 @@ def _plain_request(
     action = request.get("action", "upload")
     if type(action) is not str or action not in _ACTIONS:  # {} or [] are not hashable
         return None
-    return api_key, hashes, threshold
+    return api_key, hashes, threshold, action
 
 
 def _bearer_key(scope: Scope) -> str | None:

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
-from stukje.api.fast_match import SMALL_SEARCH, earlier_search
 from stukje.api.uploads import read_upload
 from stukje.bank import NewMatchEvent, Partner, Status
 from stukje.errors import BatchTooLargeError, InvalidInputError
@@ -21,6 +20,8 @@ from stukje.index import BatchResult
 router = APIRouter(prefix="/v1/match", tags=["matching (partners)"])
 
 ContentAction = Literal["upload", "send", "forward", "receive", "scan"]
+#: Up to this many hashes are searched on the event loop; more in a worker thread.
+SMALL_SEARCH = 16
 
 
 class MatchIn(BaseModel):
@@ -57,20 +58,18 @@ Hit = tuple[int, int, int]  # (position in the request, signal id, distance)
 
 
 def search_hits(
-    services: Services,
-    codes: npt.NDArray[np.uint8],
-    threshold: int | None,
-    found: BatchResult | None = None,
+    services: Services, codes: npt.NDArray[np.uint8], threshold: int | None
 ) -> list[Hit]:
-    """Every stored signal within the threshold of each code, from the live index.
-
-    ``found``: the index's answer for these codes at this threshold, when already searched.
-    """
+    """Every stored signal within the threshold of each code, from the live index."""
     radius = services.settings.match_threshold if threshold is None else threshold
-    if found is None:
-        found = services.matcher.search(codes, radius)
+    found = services.matcher.search(codes, radius)
     services.metrics.hashes_checked.inc(len(codes))
-    query_of = np.repeat(np.arange(len(codes)), np.diff(found.offsets))
+    return hits_of(found)
+
+
+def hits_of(found: BatchResult) -> list[Hit]:
+    """The index's flat answer as (position in the request, signal id, distance) triples."""
+    query_of = np.repeat(np.arange(len(found.offsets) - 1), np.diff(found.offsets))
     return list(
         zip(query_of.tolist(), found.signal_ids.tolist(), found.distances.tolist(), strict=True)
     )
@@ -116,11 +115,10 @@ async def find_matches(
     action: str,
     *,
     one_picture: bool = False,
-    found: BatchResult | None = None,
 ) -> list[MatchOut]:
     """Matches of each code; with ``one_picture`` the codes are the query set of one picture."""
-    if found is not None or len(codes) <= SMALL_SEARCH:  # no hop to a worker thread for this
-        hits = search_hits(services, codes, threshold, found)
+    if len(codes) <= SMALL_SEARCH:  # a small search is quicker than a hop to a worker thread
+        hits = search_hits(services, codes, threshold)
     else:
         hits = await run_in_threadpool(search_hits, services, codes, threshold)
     if one_picture:
@@ -132,7 +130,7 @@ async def find_matches(
 
 @router.post("", response_model=MatchResponse)
 async def match_hashes(
-    request: Request, body: MatchIn, partner: MatchPartner, services: ServicesDep
+    body: MatchIn, partner: MatchPartner, services: ServicesDep
 ) -> MatchResponse:
     """Check one hash or a batch against the bank; every stored hash within the threshold."""
     limit = services.settings.max_batch
@@ -142,9 +140,7 @@ async def match_hashes(
         )
     charge_hashes(services, partner, len(body.hashes))
     codes = parse_hash_array(body.hashes)
-    radius = services.settings.match_threshold if body.threshold is None else body.threshold
-    found = earlier_search(request.scope, codes, radius)
-    matches = await find_matches(services, partner, codes, body.threshold, body.action, found=found)
+    matches = await find_matches(services, partner, codes, body.threshold, body.action)
     return MatchResponse(checked=len(codes), matches=matches)
 
 
