@@ -59,6 +59,42 @@ def test_matches_need_known_signals_and_the_scope(
         bank.record_match_events(helpline, [NewMatchEvent(1, 0, "upload")])
 
 
+def test_live_matches_are_recorded_in_one_go_and_withdrawn_ones_skipped(
+    bank: Bank, platform: Partner, helpline: Partner, case: CaseReceipt
+) -> None:
+    other = bank.create_case(random_hashes(1), "en")  # signal 3
+    bank.withdraw_case(other.case_number, pin=other.pin)
+    events = [
+        NewMatchEvent(2, 7, "send"),
+        NewMatchEvent(3, 0, "upload"),  # withdrawn
+        NewMatchEvent(99, 1, "upload"),  # unknown
+        NewMatchEvent(1, 5, "upload"),
+    ]
+    audited = len(bank.audit_log("cli", limit=1000).entries)
+    answers = bank.record_live_matches(platform, events)
+    assert [a if a is None else (a[1].signal_id, a[1].bank) for a in answers] == [
+        (2, "default"),
+        None,
+        None,
+        (1, "default"),
+    ]
+    first, second = (a[0] for a in answers if a is not None)
+    assert first < second
+    entries = bank.audit_log("cli", limit=1000).entries
+    assert [(e.actor, e.action, e.detail) for e in entries[: len(entries) - audited]] == [
+        (f"partner:{platform.id}", "match.record", "count=2"),  # newest first
+        ("cli", "audit.list", ""),
+    ]
+    bank.record_feedback(platform, second, Verdict.PENDING_REVIEW)
+    [item] = bank.review_queue(helpline)
+    assert (item.match_event_id, item.signal_id, item.distance) == (second, 1, 5)
+    before = len(bank.audit_log("cli", limit=1000).entries)
+    assert bank.record_live_matches(platform, events[1:3]) == [None, None]
+    assert len(bank.audit_log("cli", limit=1000).entries) == before + 1  # only the read's entry
+    with pytest.raises(ScopeError):
+        bank.record_live_matches(helpline, events)
+
+
 def test_feedback_only_on_ones_own_match_events(
     bank: Bank, platform: Partner, case: CaseReceipt
 ) -> None:

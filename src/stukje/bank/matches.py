@@ -40,39 +40,52 @@ class MatchStore(StoreBase):
 
     def signals_by_ids(self, ids: Iterable[int]) -> dict[int, SignalInfo]:
         """What answering a match needs, per signal id (unknown ids are left out)."""
-        s, b, c = schema.signals, schema.banks, schema.cases
-        wanted = sorted(set(ids))
-        query = (
-            select(s.c.id, s.c.signal_type, s.c.status, b.c.name, c.c.status.label("case_status"))
-            .join(b, b.c.id == s.c.bank_id)
-            .outerjoin(c, c.c.id == s.c.case_id)
-        )
-        found: dict[int, SignalInfo] = {}
         with self._read() as connection:
-            for start in range(0, len(wanted), 5000):
-                chunk = wanted[start : start + 5000]
-                for row in connection.execute(query.where(s.c.id.in_(chunk))):
-                    found[row.id] = SignalInfo(
-                        signal_id=row.id,
-                        signal_type=row.signal_type,
-                        bank=row.name,
-                        status=Status(row.status),
-                        case_status=Status(row.case_status) if row.case_status else None,
-                    )
-        return found
+            return _signal_infos(connection, ids)
 
     def record_match_events(self, partner: Partner, events: Sequence[NewMatchEvent]) -> list[int]:
         """Store the matches a partner found; returns their ids, in order."""
         require(partner, Scope.MATCH)
         if not events:
             return []
-        for event in events:
-            if not 0 <= event.distance <= 256 or not event.action or len(event.action) > 32:
-                raise InvalidInputError("a match has a distance 0-256 and an action name")
-        known = self.signals_by_ids(event.signal_id for event in events)
-        missing = sorted({e.signal_id for e in events} - known.keys())
-        if missing:
-            raise NotFoundError(f"unknown signal id(s): {', '.join(map(str, missing[:10]))}")
+        _check_events(events)
+        with self._write() as connection:
+            known = _signal_infos(connection, (event.signal_id for event in events))
+            missing = sorted({e.signal_id for e in events} - known.keys())
+            if missing:
+                raise NotFoundError(f"unknown signal id(s): {', '.join(map(str, missing[:10]))}")
+            return self._insert_match_events(connection, partner, events)
+
+    def record_live_matches(
+        self, partner: Partner, events: Sequence[NewMatchEvent]
+    ) -> list[tuple[int, SignalInfo] | None]:
+        """Record the matches on active signals, in one transaction: what answering a hit needs.
+
+        Per event, in order: (its match event id, its signal), or None where the signal is unknown
+        or not active (a withdrawal may be in flight), which records nothing. The signals are read
+        in the same transaction as the events are written, so an event is never recorded against a
+        signal withdrawn after it was read.
+        """
+        require(partner, Scope.MATCH)
+        _check_events(events)
+        if not events:
+            return []
+        with self._write() as connection:
+            info = _signal_infos(connection, (event.signal_id for event in events))
+            live = [i for i, e in enumerate(events) if _active(info.get(e.signal_id))]
+            ids = (
+                self._insert_match_events(connection, partner, [events[i] for i in live])
+                if live
+                else []
+            )
+        answers: list[tuple[int, SignalInfo] | None] = [None] * len(events)
+        for i, event_id in zip(live, ids, strict=True):
+            answers[i] = (event_id, info[events[i].signal_id])
+        return answers
+
+    def _insert_match_events(
+        self, connection: Connection, partner: Partner, events: Sequence[NewMatchEvent]
+    ) -> list[int]:
         now = self._now()
         rows = [
             {
@@ -84,14 +97,13 @@ class MatchStore(StoreBase):
             }
             for e in events
         ]
-        with self._write() as connection:
-            ids = connection.scalars(
-                insert(schema.match_events).returning(
-                    schema.match_events.c.id, sort_by_parameter_order=True
-                ),
-                rows,
-            ).all()
-            self._audit(connection, partner, "match.record", "match_events", f"count={len(ids)}")
+        ids = connection.scalars(
+            insert(schema.match_events).returning(
+                schema.match_events.c.id, sort_by_parameter_order=True
+            ),
+            rows,
+        ).all()
+        self._audit(connection, partner, "match.record", "match_events", f"count={len(ids)}")
         return list(ids)
 
     def record_feedback(self, partner: Partner, match_event_id: int, verdict: Verdict) -> int:
@@ -258,3 +270,36 @@ class MatchStore(StoreBase):
         if found is None:
             raise NotFoundError("there is no case with this number")
         return int(found)
+
+
+def _check_events(events: Sequence[NewMatchEvent]) -> None:
+    for event in events:
+        if not 0 <= event.distance <= 256 or not event.action or len(event.action) > 32:
+            raise InvalidInputError("a match has a distance 0-256 and an action name")
+
+
+def _active(signal: SignalInfo | None) -> bool:
+    return signal is not None and signal.status is Status.ACTIVE
+
+
+def _signal_infos(connection: Connection, ids: Iterable[int]) -> dict[int, SignalInfo]:
+    """What answering a match needs, per signal id (unknown ids are left out)."""
+    s, b, c = schema.signals, schema.banks, schema.cases
+    wanted = sorted(set(ids))
+    query = (
+        select(s.c.id, s.c.signal_type, s.c.status, b.c.name, c.c.status.label("case_status"))
+        .join(b, b.c.id == s.c.bank_id)
+        .outerjoin(c, c.c.id == s.c.case_id)
+    )
+    found: dict[int, SignalInfo] = {}
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        for row in connection.execute(query.where(s.c.id.in_(chunk))):
+            found[row.id] = SignalInfo(
+                signal_id=row.id,
+                signal_type=row.signal_type,
+                bank=row.name,
+                status=Status(row.status),
+                case_status=Status(row.case_status) if row.case_status else None,
+            )
+    return found

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from stukje.api.deps import MatchPartner, Services, ServicesDep, charge_hashes
 from stukje.api.uploads import read_upload
-from stukje.bank import NewMatchEvent, Partner, Status
+from stukje.bank import NewMatchEvent, Partner
 from stukje.errors import BatchTooLargeError, InvalidInputError
 from stukje.hashing import PdqSignal, load_picture, parse_hash_array, query_signals
 from stukje.index import BatchResult
@@ -78,25 +78,28 @@ def hits_of(found: BatchResult) -> list[Hit]:
 def confirm_hits(
     services: Services, partner: Partner, hits: list[Hit], action: str
 ) -> list[MatchOut]:
-    """Keep hits on active signals (a withdrawal may be in flight) and record a match event each."""
-    info = services.bank.signals_by_ids({signal_id for _, signal_id, _ in hits})
-    live = [hit for hit in hits if hit[1] in info and info[hit[1]].status is Status.ACTIVE]
-    if not live:
-        return []
-    event_ids = services.bank.record_match_events(
-        partner, [NewMatchEvent(signal_id, distance, action) for _, signal_id, distance in live]
+    """Keep hits on active signals (a withdrawal may be in flight) and record a match event each.
+
+    One database transaction: the signals are read and the events written together.
+    """
+    recorded = services.bank.record_live_matches(
+        partner, [NewMatchEvent(signal_id, distance, action) for _, signal_id, distance in hits]
     )
-    services.metrics.matches.inc(len(live))
-    return [
+    matches = [
         MatchOut(
             index=index,
             signal_id=signal_id,
             distance=distance,
-            bank=info[signal_id].bank,
+            bank=signal.bank,
             match_event_id=event_id,
         )
-        for (index, signal_id, distance), event_id in zip(live, event_ids, strict=True)
+        for (index, signal_id, distance), answer in zip(hits, recorded, strict=True)
+        if answer is not None
+        for event_id, signal in (answer,)
     ]
+    if matches:
+        services.metrics.matches.inc(len(matches))
+    return matches
 
 
 def one_per_signal(hits: list[Hit]) -> list[Hit]:
