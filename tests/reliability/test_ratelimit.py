@@ -12,6 +12,7 @@ from api.conftest import make_api
 from stukje.api.ratelimit import RateLimit, client_key
 from stukje.config import load_settings
 from stukje.errors import RateLimitedError
+from stukje.hashing import load_picture, query_signals
 
 GOOD = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
@@ -186,3 +187,19 @@ def test_partners_have_a_quota_of_hashes_per_minute(tmp_path: Path) -> None:
             "/v1/match", json={"hashes": [GOOD] * 10}, headers=api.auth("platform")
         )
         assert other.is_success  # another partner's quota is its own
+
+
+def test_a_picture_is_charged_for_every_hash_of_its_query_set(
+    tmp_path: Path, photos_dir: Path
+) -> None:
+    data = (photos_dir / "opencv_fruits.jpg").read_bytes()
+    looked_up = len(query_signals(load_picture(data)))
+    assert looked_up > 1
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    for api in make_api(url, tmp_path, partner_hashes_per_minute=looked_up + 5):
+        match = api.auth("match")
+        files = {"file": ("p.jpg", data, "image/jpeg")}
+        assert api.client.post("/v1/match/image", files=files, headers=match).is_success
+        _assert_429(api.client.post("/v1/match", json={"hashes": [GOOD] * 6}, headers=match))
+        assert api.client.post("/v1/match", json={"hashes": [GOOD] * 5}, headers=match).is_success
+        _assert_429(api.client.post("/v1/match/image", files=files, headers=match))

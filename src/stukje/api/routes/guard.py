@@ -99,11 +99,12 @@ async def guard(request: Request, partner: MatchPartner, services: ServicesDep) 
     """Allow, nudge, block or blur, with the reasons, the words to show and help resources."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        charge_hashes(services, partner, 1)
+        charge_hashes(services, partner, 1)  # before decoding: a spent quota costs no work
         upload = await read_upload(request, services.settings.max_image_bytes, "file")
         context = _context_field(upload.fields.get("context"))
         content = await run_in_threadpool(_picture_content, services, upload.data)
         del upload
+        charge_hashes(services, partner, len(content.signals) - 1)  # the rest of the query set
     else:
         try:
             body = GuardIn.model_validate_json(await request.body())

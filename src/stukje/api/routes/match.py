@@ -175,13 +175,14 @@ async def match_image(
     picture with a screenshot frame or added borders trimmed. Each stored signal is reported once,
     at its nearest distance; ``hash`` and ``quality`` are the plain hash's.
     """
-    charge_hashes(services, partner, 1)
+    charge_hashes(services, partner, 1)  # before decoding: a spent quota costs no work
     upload = await read_upload(request, services.settings.max_image_bytes, "file")
     action = upload.fields.get("action", "upload")
     if action not in ("upload", "send", "forward", "receive", "scan"):
         raise InvalidInputError(f"unknown action {action!r}")
     signals = await run_in_threadpool(picture_query_signals, services, upload.data)
     del upload
+    charge_hashes(services, partner, len(signals) - 1)  # the rest of the query set
     codes = np.frombuffer(b"".join(s.hash.value for s in signals), dtype=np.uint8)
     matches = await find_matches(
         services, partner, codes.reshape(len(signals), -1), None, action, one_picture=True
