@@ -157,9 +157,9 @@ def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...
     """:func:`query_signals` with what each hash is of.
 
     The plain hash; the trimmed part, if trimming finds one (``trimmed``); region hashes of the
-    picture (``whole``) and of its QUERY_CROP_GRID crops (``crop 0.90 1 3``), and of the trimmed
-    part and its crops (``trimmed whole``, ``trimmed crop ...``). Extras below quality 50, or
-    equal to one already in the set, are left out.
+    picture (``whole``), its halves (``left half``, ...) and its QUERY_CROP_GRID crops
+    (``crop 0.90 1 3``), and the same of the trimmed part (``trimmed whole``, ``trimmed crop
+    ...``). Extras below quality 50, or equal to one already in the set, are left out.
     """
     plain = hash_pixels(_pdq_input(picture))
     pixels = working_pixels(picture)
