@@ -18,6 +18,7 @@ from stukje.hashing.variants import (
     TRIM_MIN_REMOVED,
     TRIM_OUTLIER_SHARE,
     _exactly_flat,
+    _longest_busy_run,
     _luma_bins,
     _may_be_flat,
     luma,
@@ -35,29 +36,18 @@ def _reference_flat(values: npt.NDArray[np.float32]) -> list[bool]:
     return flat
 
 
-def _reference_run(flat: list[bool]) -> tuple[int, int]:
-    best, start = (0, 0), None
-    for position, is_flat in enumerate([*flat, True]):
-        if not is_flat and start is None:
-            start = position
-        elif is_flat and start is not None:
-            if position - start > best[1] - best[0]:
-                best = (start, position)
-            start = None
-    return best
-
-
 def reference_trim_box(pixels: Pixels) -> tuple[int, int, int, int] | None:
-    """The rule as docs/quality.md states it: every line tested, always two passes."""
+    """The rule as docs/quality.md states it: every line tested, always two passes (the
+    longest-run step is the engine's own; the speed-ups are in the flat test and the passes)."""
     values = luma(pixels)
     height, width = values.shape
     top, bottom, left, right = 0, height, 0, width
     for _ in range(2):
-        start, end = _reference_run(_reference_flat(values[top:bottom, left:right]))
+        start, end = _longest_busy_run(np.array(_reference_flat(values[top:bottom, left:right])))
         top, bottom = top + start, top + end
         if bottom <= top:
             return None
-        start, end = _reference_run(_reference_flat(values[top:bottom, left:right].T))
+        start, end = _longest_busy_run(np.array(_reference_flat(values[top:bottom, left:right].T)))
         left, right = left + start, left + end
         if right <= left:
             return None
