@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
@@ -320,16 +321,37 @@ def _may_be_flat(bins: Bins) -> npt.NDArray[np.bool_]:
     A flat row has all but 2 % of its values within 8 of its median m, and so in the whole
     levels floor(m - 8) to floor(m - 8) + 16; float32 rounding of |v - m| can let in a value a
     hair outside, one level further either way. So some window of _FLAT_BINS consecutive levels
-    holds at least 98 % of a flat row; one histogram per row (a single bincount) and sliding
-    window sums (cumsum) find the rows where none does, without any median.
+    holds at least 98 % of a flat row; one histogram per row and a sliding window sum find the
+    rows where none does, without any median.
     """
     rows, length = bins.shape
-    offsets = np.arange(rows, dtype=np.intp)[:, np.newaxis] * 256
-    counts = np.bincount((bins + offsets).ravel(order="K"), minlength=rows * 256).reshape(rows, 256)
-    cumulative = np.zeros((rows, 257), dtype=np.intp)
-    np.cumsum(counts, axis=1, out=cumulative[:, 1:])
-    most = (cumulative[:, _FLAT_BINS:] - cumulative[:, :-_FLAT_BINS]).max(axis=1)
-    return np.asarray(length - most <= TRIM_OUTLIER_SHARE * length)
+    if length == 0:
+        return np.ones(rows, dtype=np.bool_)
+    # Columns (a transposed view) are copied once so that each line is read in order.
+    lines = np.ascontiguousarray(bins)
+    may: npt.NDArray[np.bool_] = _busy_free_windows(lines, _FLAT_BINS, TRIM_OUTLIER_SHARE * length)
+    return may
+
+
+@nb.njit(cache=True, nogil=True)
+def _busy_free_windows(bins, window, allowed):  # type: ignore[no-untyped-def]
+    """Per row of bins: do at most ``allowed`` of its values fall outside some window of levels?"""
+    rows, length = bins.shape
+    out = np.empty(rows, dtype=np.bool_)
+    counts = np.zeros(256, dtype=np.int64)
+    for row in range(rows):
+        counts[:] = 0
+        for column in range(length):
+            counts[bins[row, column]] += 1
+        inside = 0
+        for level in range(window):
+            inside += counts[level]
+        most = inside
+        for level in range(window, 256):
+            inside += counts[level] - counts[level - window]
+            most = max(most, inside)
+        out[row] = length - most <= allowed
+    return out
 
 
 def _longest_busy_run(flat: npt.NDArray[np.bool_]) -> tuple[int, int]:
