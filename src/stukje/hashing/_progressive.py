@@ -15,7 +15,9 @@ are kept), so the picture is then the same, pixel for pixel, as the full 1/8 dec
 exception: 4:2:0 chroma, which libjpeg decodes at 2x2 per block (from DC and the first AC
 coefficients, which this view lacks), comes out slightly blockier; luma stays exact.
 
-Anything unexpected returns None, and the caller decodes the original bytes instead.
+Anything unexpected returns None, and the caller decodes the original bytes instead. For the
+common layouts stukje.hashing._dc_decode decodes the DC values itself, faster still; this view
+serves the rest.
 """
 
 from __future__ import annotations

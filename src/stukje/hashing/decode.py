@@ -29,6 +29,7 @@ from stukje.errors import (
     TooManyPixelsError,
     UnsupportedFormatError,
 )
+from stukje.hashing._dc_decode import dc_pixels
 from stukje.hashing._progressive import dc_only_scans
 from stukje.hashing.normalise import orientation_of, to_rgb_array, upright
 
@@ -264,7 +265,15 @@ def _draft_jpeg(
 
 
 def _dc_only(data: bytes, mode: str, size: tuple[int, int]) -> Image.Image | None:
-    """The picture decoded from its DC coefficients alone, as the full 1/8 decode gives it."""
+    """The picture decoded from its DC coefficients alone, as the full 1/8 decode gives it.
+
+    Common layouts are decoded by :func:`~stukje.hashing._dc_decode.dc_pixels`; the rest by
+    libjpeg from the stream without its detail scans.
+    """
+    if mode in {"RGB", "L"}:
+        pixels = dc_pixels(data)
+        if pixels is not None and pixels.ndim == (3 if mode == "RGB" else 2):
+            return Image.fromarray(pixels, mode)
     stripped = dc_only_scans(data)
     if stripped is None:
         return None

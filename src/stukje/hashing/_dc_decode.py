@@ -1,0 +1,501 @@
+"""A progressive JPEG decoded at 1/8 scale from its DC coefficients, without libjpeg.
+
+At 1/8 scale each 8x8 block becomes one pixel, the block's DC coefficient (its mean). Handed a
+progressive JPEG without its detail scans (:func:`stukje.hashing._progressive.dc_only_scans`),
+libjpeg still sets up and walks the whole coefficient buffer, 64 coefficients a block: 72 MB and
+most of the time for an 18 MP photo. The DC values alone take a few bytes a block, and their coding
+is simple (per block, one Huffman code and a few extra bits; a refinement scan adds one bit), so
+the common layouts are decoded here with libjpeg's own arithmetic:
+
+- a lone DC coefficient's inverse DCT at 1/8 scale: ``(dc * quantiser + 4) >> 3``, plus 128,
+  clamped (libjpeg's 1x1 and, for 4:2:0 chroma, 2x2 reduced transforms agree on this);
+- subsampled chroma repeated over the pixels it covers (at 1/8 scale libjpeg turns off "fancy"
+  upsampling, and its 2x2 transform of a lone DC gives four equal pixels);
+- libjpeg's fixed-point YCbCr -> RGB tables.
+
+So the pixels are libjpeg's, one for one (tests/hashing/test_hashing_decode.py compares them).
+Anything else (12-bit samples, arithmetic coding, CMYK, RGB or Adobe-transformed colour, odd
+sampling, damage) returns None and the caller lets libjpeg decode it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+import numba as nb
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["dc_pixels"]
+
+_SOI: Final = 0xD8
+_EOI: Final = 0xD9
+_SOF2: Final = 0xC2
+_DHT: Final = 0xC4
+_DQT: Final = 0xDB
+_DRI: Final = 0xDD
+_SOS: Final = 0xDA
+_APP14: Final = 0xEE
+_RESTARTS: Final = range(0xD0, 0xD8)
+# Frame kinds other than progressive Huffman, and arithmetic-coding conditioning (DAC, 0xCC).
+_OTHER_FRAMES: Final = frozenset(range(0xC0, 0xD0)) - {_SOF2, _DHT}
+_MAX_DC_CATEGORY: Final = 11  # 8-bit samples
+_LOOKAHEAD: Final = 9  # Huffman codes up to this long are decoded with one table lookup
+_RGB_IDS: Final = (82, 71, 66)  # 'R', 'G', 'B': libjpeg then takes the colours as RGB
+
+I32 = npt.NDArray[np.int32]
+U8 = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class _Huffman:
+    """A canonical Huffman table as libjpeg decodes it: per code length, the first and last
+    code and where its symbols start."""
+
+    mincode: I32
+    maxcode: I32
+    valptr: I32
+    values: U8
+    fast: I32  # the next _LOOKAHEAD bits -> (code length << 8 | symbol), 0 for longer codes
+
+    @classmethod
+    def parse(cls, counts: bytes, values: bytes) -> _Huffman:
+        mincode = np.zeros(17, dtype=np.int32)
+        maxcode = np.full(17, -1, dtype=np.int32)
+        valptr = np.zeros(17, dtype=np.int32)
+        code = symbol = 0
+        for length in range(1, 17):
+            count = counts[length - 1]
+            valptr[length], mincode[length] = symbol, code
+            if count:
+                maxcode[length] = code + count - 1
+            code = (code + count) << 1
+            symbol += count
+        table = np.zeros(256, dtype=np.uint8)
+        table[: len(values)] = np.frombuffer(values, dtype=np.uint8)
+        fast = np.zeros(1 << _LOOKAHEAD, dtype=np.int32)
+        for length in range(1, _LOOKAHEAD + 1):
+            for code in range(int(mincode[length]), int(maxcode[length]) + 1):
+                symbol = table[valptr[length] + code - mincode[length]]
+                spare = _LOOKAHEAD - length
+                fast[code << spare : (code + 1) << spare] = (length << 8) | int(symbol)
+        return cls(mincode, maxcode, valptr, table, fast)
+
+
+@dataclass(frozen=True)
+class _Component:
+    ident: int
+    h: int
+    v: int
+    quant_table: int
+
+
+@dataclass(frozen=True)
+class _Scan:
+    components: tuple[int, ...]  # positions in the frame's component list
+    tables: tuple[_Huffman | None, ...]  # DC table per component; None in a refinement scan
+    refine: bool
+    shift: int  # Al: the bit position this scan delivers
+    start: int  # the entropy-coded data, data[start:stop]
+    stop: int
+    restart: int  # MCUs between restart markers; 0 for none
+
+
+@dataclass
+class _Frame:
+    width: int
+    height: int
+    components: tuple[_Component, ...]
+    scans: list[_Scan] = field(default_factory=list)
+    # Per component (position): its DC quantiser, latched at its first scan as libjpeg does,
+    # and the lowest bit its DC values have so far (Al of its latest DC scan).
+    quantisers: dict[int, int] = field(default_factory=dict)
+    dc_bits: dict[int, int] = field(default_factory=dict)
+
+
+class _NotCoveredError(Exception):
+    """The file is outside what this decoder handles (or damaged): libjpeg decodes it."""
+
+
+def dc_pixels(data: bytes) -> U8 | None:
+    """(H, W, 3) RGB or (H, W) grey at 1/8 scale, or None when this decoder does not apply."""
+    try:
+        frame = _parse(data)
+        blocks = _decode_blocks(np.frombuffer(data, dtype=np.uint8), frame)
+    except _NotCoveredError:
+        return None
+    return _pixels(frame, blocks)
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise _NotCoveredError
+
+
+def _parse(data: bytes) -> _Frame:
+    """The frame, its DC quantisers and its DC scans, up to the last DC scan."""
+    _require(len(data) >= 4 and data[0] == 0xFF and data[1] == _SOI)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    frame: _Frame | None = None
+    quantisers: dict[int, int] = {}
+    tables: dict[int, _Huffman] = {}
+    restart = 0
+    pos = 2
+    while pos + 4 <= len(data):
+        _require(data[pos] == 0xFF)
+        kind = data[pos + 1]
+        if kind == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if kind == _EOI:
+            break
+        _require(kind not in _RESTARTS and kind not in _OTHER_FRAMES)
+        end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        _require(pos + 4 <= end <= len(data))
+        body = data[pos + 4 : end]
+        if kind == _SOF2:
+            frame = _parse_frame(body)
+        elif kind == _DQT:
+            _parse_quantisers(body, quantisers)
+        elif kind == _DHT:
+            _parse_tables(body, tables)
+        elif kind == _DRI:
+            _require(len(body) == 2)
+            restart = int.from_bytes(body, "big")
+        elif kind == _APP14:
+            # Adobe's marker: transform 0 means the channels are RGB (or CMYK), not YCbCr.
+            _require(not (body[:5] == b"Adobe" and len(body) >= 12 and body[11] == 0))
+        elif kind == _SOS:
+            _require(frame is not None)
+            assert frame is not None
+            stop = _scan_end(raw, end)
+            scan = _parse_scan(body, frame, tables, end, stop, restart)
+            if scan is not None:
+                _latch(frame, scan, quantisers)
+                if all(frame.dc_bits.get(i) == 0 for i in range(len(frame.components))):
+                    break  # every DC value is complete: the rest is detail
+            pos = stop
+            continue
+        pos = end
+    _require(frame is not None and len(frame.quantisers) == len(frame.components))
+    assert frame is not None
+    return frame
+
+
+def _latch(frame: _Frame, scan: _Scan, quantisers: dict[int, int]) -> None:
+    """Add the scan; latch the quantiser of a component at its first scan, as libjpeg does."""
+    for position in scan.components:
+        if position not in frame.quantisers:
+            _require(not scan.refine)  # a refinement before the first scan
+            table = frame.components[position].quant_table
+            _require(table in quantisers)
+            frame.quantisers[position] = quantisers[table]
+        frame.dc_bits[position] = scan.shift
+    frame.scans.append(scan)
+
+
+def _parse_frame(body: bytes) -> _Frame:
+    _require(len(body) >= 6 and body[0] == 8)  # 8-bit samples only
+    height, width, count = (
+        int.from_bytes(body[1:3], "big"),
+        int.from_bytes(body[3:5], "big"),
+        body[5],
+    )
+    _require(count in (1, 3) and len(body) >= 6 + 3 * count and width > 0 and height > 0)
+    components = tuple(
+        _Component(body[6 + 3 * i], body[7 + 3 * i] >> 4, body[7 + 3 * i] & 15, body[8 + 3 * i])
+        for i in range(count)
+    )
+    _require(tuple(c.ident for c in components) != _RGB_IDS)
+    if count == 1:
+        components = (_Component(components[0].ident, 1, 1, components[0].quant_table),)
+    luma = components[0]
+    _require(all(1 <= c.h <= luma.h <= 2 and 1 <= c.v <= luma.v <= 2 for c in components))
+    return _Frame(width, height, components)
+
+
+def _parse_quantisers(body: bytes, quantisers: dict[int, int]) -> None:
+    pos = 0
+    while pos < len(body):
+        precision, table = body[pos] >> 4, body[pos] & 15
+        width = 2 if precision else 1
+        _require(pos + 1 + 64 * width <= len(body))
+        quantisers[table] = int.from_bytes(body[pos + 1 : pos + 1 + width], "big")
+        pos += 1 + 64 * width
+
+
+def _parse_tables(body: bytes, tables: dict[int, _Huffman]) -> None:
+    pos = 0
+    while pos < len(body):
+        _require(pos + 17 <= len(body))
+        kind, table = body[pos] >> 4, body[pos] & 15
+        counts = body[pos + 1 : pos + 17]
+        total = sum(counts)
+        _require(total <= 256 and pos + 17 + total <= len(body))
+        if kind == 0:  # DC tables only; AC tables belong to the scans we skip
+            tables[table] = _Huffman.parse(counts, body[pos + 17 : pos + 17 + total])
+        pos += 17 + total
+
+
+def _parse_scan(
+    body: bytes,
+    frame: _Frame,
+    tables: dict[int, _Huffman],
+    start: int,
+    stop: int,
+    restart: int,
+) -> _Scan | None:
+    """A DC scan, or None for a detail (AC) scan, which is skipped."""
+    _require(len(body) >= 1 and len(body) == 4 + 2 * body[0])
+    count = body[0]
+    spectral_start, spectral_end, approximation = body[1 + 2 * count : 4 + 2 * count]
+    if spectral_start != 0:
+        return None
+    _require(spectral_end == 0)
+    positions = {c.ident: i for i, c in enumerate(frame.components)}
+    chosen: list[int] = []
+    scan_tables: list[_Huffman | None] = []
+    refine = approximation >> 4 != 0
+    _require(len({body[1 + 2 * i] for i in range(count)}) == count <= len(frame.components))
+    for i in range(count):
+        ident, table = body[1 + 2 * i], body[2 + 2 * i] >> 4
+        _require(ident in positions and (refine or table in tables))
+        chosen.append(positions[ident])
+        scan_tables.append(None if refine else tables[table])
+    shift = approximation & 15
+    return _Scan(tuple(chosen), tuple(scan_tables), refine, shift, start, stop, restart)
+
+
+def _scan_end(raw: U8, start: int) -> int:
+    """Where a scan's entropy-coded data ends: the first marker after ``start`` (an 0xFF not
+    followed by 0x00, a restart number or another 0xFF). Searched in growing windows, so the
+    scans after the last DC one are never read."""
+    window = 1 << 16
+    while start < len(raw) - 1:
+        chunk = raw[start : start + window + 1]
+        ff = np.flatnonzero(chunk[:-1] == 0xFF)
+        following = chunk[ff + 1]
+        restart = (following >= 0xD0) & (following <= 0xD7)
+        found = ff[(following != 0) & (following != 0xFF) & ~restart]
+        if found.size:
+            return start + int(found[0])
+        start += window
+        window *= 2
+    return len(raw)
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def _block_grid(frame: _Frame) -> tuple[int, int, int, int]:
+    """MCUs across and down, and the largest sampling factors."""
+    h_max = max(c.h for c in frame.components)
+    v_max = max(c.v for c in frame.components)
+    across = _ceil_div(frame.width, 8 * h_max)
+    down = _ceil_div(frame.height, 8 * v_max)
+    return across, down, h_max, v_max
+
+
+def _decode_blocks(data: U8, frame: _Frame) -> I32:
+    """Every component's DC coefficients (before dequantising), one per block."""
+    across, down, h_max, v_max = _block_grid(frame)
+    # One array for all components (each uses its top-left down*v x across*h corner): one
+    # array in the compiled loop, not a choice of three per block.
+    blocks = np.zeros((len(frame.components), down * v_max, across * h_max), dtype=np.int32)
+    for scan in frame.scans:
+        if len(scan.components) == 1:
+            c = frame.components[scan.components[0]]
+            # A scan of one component covers only its own blocks, each its own MCU.
+            cols = _ceil_div(_ceil_div(frame.width * c.h, h_max), 8)
+            rows = _ceil_div(_ceil_div(frame.height * c.v, v_max), 8)
+            layout = np.array([[scan.components[0], 1, 1]], dtype=np.int64)
+            grid = (cols, rows)
+        else:
+            layout = np.array(
+                [[p, frame.components[p].h, frame.components[p].v] for p in scan.components],
+                dtype=np.int64,
+            )
+            grid = (across, down)
+        ok = _decode_scan(
+            data, scan.start, scan.stop, scan.restart, scan.refine, scan.shift,
+            layout, grid[0], grid[1], blocks, *_stack_tables(scan.tables),
+        )  # fmt: skip
+        _require(ok)
+    return blocks
+
+
+def _stack_tables(tables: tuple[_Huffman | None, ...]) -> tuple[I32, I32, I32, U8, I32]:
+    present = [t for t in tables if t is not None]
+    empty = _Huffman.parse(bytes(16), b"")
+    chosen = [t if t is not None else (present[0] if present else empty) for t in tables]
+    return (
+        np.stack([t.mincode for t in chosen]),
+        np.stack([t.maxcode for t in chosen]),
+        np.stack([t.valptr for t in chosen]),
+        np.stack([t.values for t in chosen]),
+        np.stack([t.fast for t in chosen]),
+    )
+
+
+@nb.njit(cache=True, nogil=True)
+def _decode_scan(  # type: ignore[no-untyped-def]
+    data, start, stop, restart, refine, shift, layout, across, down, blocks,
+    mincode, maxcode, valptr, values, fast,
+):  # fmt: skip
+    """Decode one DC scan into the block arrays; False on damage (the caller gives up)."""
+    pos = start
+    bits = np.int64(0)
+    count = 0
+    predictions = np.zeros(3, dtype=np.int64)
+    mcu_row = mcu_col = 0
+    next_restart = 0
+    left = restart  # MCUs until the next restart marker (no divisions in the loop)
+    for _ in range(across * down):
+        if mcu_col == across:
+            mcu_row, mcu_col = mcu_row + 1, 0
+        if restart > 0:
+            if left == 0:
+                # Byte-aligned restart marker: drop the buffered bits, expect FF Dn, start over.
+                bits, count = np.int64(0), 0
+                while pos < stop and data[pos] != 0xFF:
+                    pos += 1
+                if pos + 1 >= stop or data[pos + 1] != 0xD0 + next_restart:
+                    return False
+                pos += 2
+                next_restart = (next_restart + 1) & 7
+                predictions[:] = 0
+                left = restart
+            left -= 1
+        for k in range(layout.shape[0]):
+            component, h, v = layout[k, 0], layout[k, 1], layout[k, 2]
+            for by in range(v):
+                for bx in range(h):
+                    row, col = mcu_row * v + by, mcu_col * h + bx
+                    if refine:
+                        if count < 1:
+                            pos, bits, count = _fill(data, pos, stop, bits, count)
+                        count -= 1
+                        # Branch-free: the bit is as likely 0 as 1, a branch would mispredict.
+                        blocks[component, row, col] |= np.int32(((bits >> count) & 1) << shift)
+                        continue
+                    # Enough bits for the longest code and its extra bits (16 + 11).
+                    if count < 32:
+                        if pos + 4 <= stop and _no_ff(data, pos):  # four plain bytes at once
+                            # Under 32 bits are unread: keep 31, so the shift cannot overflow.
+                            bits = ((bits & 0x7FFFFFFF) << 32) | _be32(data, pos)
+                            count += 32
+                            pos += 4
+                        while count < 32:
+                            pos, bits, count = _fill(data, pos, stop, bits, count)
+                    entry = fast[k, (bits >> (count - _LOOKAHEAD)) & ((1 << _LOOKAHEAD) - 1)]
+                    if entry:
+                        count -= entry >> 8
+                        category = entry & 0xFF
+                    else:  # a longer code: one bit at a time, as libjpeg's slow path
+                        code = np.int64(0)
+                        category = -1
+                        for length in range(1, 17):
+                            count -= 1
+                            code = (code << 1) | ((bits >> count) & 1)
+                            if code <= maxcode[k, length]:
+                                category = values[k, valptr[k, length] + code - mincode[k, length]]
+                                break
+                    if category < 0 or category > _MAX_DC_CATEGORY:
+                        return False
+                    difference = 0
+                    if category:
+                        count -= category
+                        difference = (bits >> count) & ((1 << category) - 1)
+                        if difference < (1 << (category - 1)):
+                            difference += 1 - (1 << category)
+                    predictions[k] += difference
+                    blocks[component, row, col] = np.int32(predictions[k] << shift)
+        mcu_col += 1
+    return True
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _no_ff(data, pos):  # type: ignore[no-untyped-def]
+    return (data[pos] != 0xFF and data[pos + 1] != 0xFF and data[pos + 2] != 0xFF) and data[
+        pos + 3
+    ] != 0xFF
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _be32(data, pos):  # type: ignore[no-untyped-def]
+    return (
+        (np.int64(data[pos]) << 24)
+        | (np.int64(data[pos + 1]) << 16)
+        | (np.int64(data[pos + 2]) << 8)
+        | np.int64(data[pos + 3])
+    )
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _fill(data, pos, stop, bits, count):  # type: ignore[no-untyped-def]
+    """One more byte into the bit buffer: FF 00 is a literal FF; at a marker, zeros."""
+    byte = 0
+    if pos < stop:
+        byte = data[pos]
+        if byte == 0xFF:
+            if pos + 1 < stop and data[pos + 1] == 0:
+                pos += 2
+            else:
+                byte = 0  # a marker: feed zeros, as libjpeg does
+        else:
+            pos += 1
+    # Called with under 32 unread bits: keeping 48 means the shift cannot overflow.
+    return pos, ((bits & 0xFFFFFFFFFFFF) << 8) | byte, count + 8
+
+
+def _pixels(frame: _Frame, blocks: I32) -> U8:
+    height, width = _ceil_div(frame.height, 8), _ceil_div(frame.width, 8)
+    h_max, v_max = frame.components[0].h, frame.components[0].v
+    quantisers = [frame.quantisers[i] for i in range(len(frame.components))]
+    # Each sample covers (h_max / h) x (v_max / v) pixels: a shift of 0 or 1.
+    shifts = np.array(
+        [[(v_max // c.v) >> 1, (h_max // c.h) >> 1] for c in frame.components], dtype=np.int64
+    )
+    out = np.empty((height, width, len(frame.components)), dtype=np.uint8)
+    _assemble(blocks, np.array(quantisers, dtype=np.int64), shifts, _CR_R, _CB_B, _CR_G, _CB_G, out)
+    return out[..., 0] if len(frame.components) == 1 else out
+
+
+@nb.njit(cache=True, nogil=True)
+def _assemble(blocks, quantisers, shifts, cr_r, cb_b, cr_g, cb_g, out):  # type: ignore[no-untyped-def]
+    """Dequantise each DC, take its 1/8-scale inverse DCT, repeat subsampled chroma over the
+    pixels it covers and convert YCbCr to RGB, all as libjpeg does."""
+    height, width, channels = out.shape
+    samples = np.empty(3, dtype=np.int64)
+    for y in range(height):
+        for x in range(width):
+            for c in range(channels):
+                dc = blocks[c, y >> shifts[c, 0], x >> shifts[c, 1]] * quantisers[c]
+                samples[c] = min(max(((dc + 4) >> 3) + 128, 0), 255)
+            if channels == 1:
+                out[y, x, 0] = samples[0]
+                continue
+            luma, cb, cr = samples[0], samples[1], samples[2]
+            out[y, x, 0] = min(max(luma + cr_r[cr], 0), 255)
+            out[y, x, 1] = min(max(luma + ((cb_g[cb] + cr_g[cr]) >> 16), 0), 255)
+            out[y, x, 2] = min(max(luma + cb_b[cb], 0), 255)
+
+
+def _fixed(x: float) -> int:
+    return int(x * 65536 + 0.5)
+
+
+def _colour_tables() -> tuple[npt.NDArray[np.int64], ...]:
+    """libjpeg's YCbCr -> RGB tables (jdcolor.c, 16 fraction bits)."""
+    x = np.arange(256, dtype=np.int64) - 128
+    half = 1 << 15
+    cr_r = (_fixed(1.40200) * x + half) >> 16
+    cb_b = (_fixed(1.77200) * x + half) >> 16
+    cr_g = -_fixed(0.71414) * x
+    cb_g = -_fixed(0.34414) * x + half
+    return cr_r, cb_b, cr_g, cb_g
+
+
+_CR_R, _CB_B, _CR_G, _CB_G = _colour_tables()
