@@ -268,21 +268,30 @@ def _parse_scan(
 
 
 def _scan_end(raw: U8, start: int) -> int:
-    """Where a scan's entropy-coded data ends: the first marker after ``start`` (an 0xFF not
-    followed by 0x00, a restart number or another 0xFF). Searched in growing windows, so the
-    scans after the last DC one are never read."""
-    window = 1 << 16
-    while start < len(raw) - 1:
-        chunk = raw[start : start + window + 1]
-        ff = np.flatnonzero(chunk[:-1] == 0xFF)
-        following = chunk[ff + 1]
-        restart = (following >= 0xD0) & (following <= 0xD7)
-        found = ff[(following != 0) & (following != 0xFF) & ~restart]
-        if found.size:
-            return start + int(found[0])
-        start += window
-        window *= 2
-    return len(raw)
+    """Where a scan's entropy-coded data ends: the first marker after ``start``."""
+    words = raw[: len(raw) // 8 * 8].view(np.uint64)
+    return int(_next_marker(raw, words, start))
+
+
+@nb.njit(cache=True, nogil=True)
+def _next_marker(raw, words, start):  # type: ignore[no-untyped-def]
+    """The first 0xFF at or after ``start`` not followed by 0x00, a restart number or another
+    0xFF. Eight bytes at a time: only a word holding an 0xFF byte is looked at closely (an
+    0xFF is a byte of the word XOR all-ones that is zero)."""
+    low, high = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
+    pos = start
+    while pos < raw.shape[0] - 1:
+        if pos % 8 == 0 and pos // 8 < words.shape[0]:
+            inverted = ~words[pos // 8]
+            if ((inverted - low) & ~inverted & high) == 0:  # no 0xFF in these 8 bytes
+                pos += 8
+                continue
+        if raw[pos] == 0xFF:
+            following = raw[pos + 1]
+            if following != 0 and following != 0xFF and not 0xD0 <= following <= 0xD7:
+                return pos
+        pos += 1
+    return raw.shape[0]
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -468,19 +477,23 @@ def _assemble(blocks, quantisers, shifts, cr_r, cb_b, cr_g, cb_g, out):  # type:
     """Dequantise each DC, take its 1/8-scale inverse DCT, repeat subsampled chroma over the
     pixels it covers and convert YCbCr to RGB, all as libjpeg does."""
     height, width, channels = out.shape
-    samples = np.empty(3, dtype=np.int64)
     for y in range(height):
         for x in range(width):
-            for c in range(channels):
-                dc = blocks[c, y >> shifts[c, 0], x >> shifts[c, 1]] * quantisers[c]
-                samples[c] = min(max(((dc + 4) >> 3) + 128, 0), 255)
+            luma = _dc_sample(blocks[0, y, x], quantisers[0])
             if channels == 1:
-                out[y, x, 0] = samples[0]
+                out[y, x, 0] = luma
                 continue
-            luma, cb, cr = samples[0], samples[1], samples[2]
+            cb = _dc_sample(blocks[1, y >> shifts[1, 0], x >> shifts[1, 1]], quantisers[1])
+            cr = _dc_sample(blocks[2, y >> shifts[2, 0], x >> shifts[2, 1]], quantisers[2])
             out[y, x, 0] = min(max(luma + cr_r[cr], 0), 255)
             out[y, x, 1] = min(max(luma + ((cb_g[cb] + cr_g[cr]) >> 16), 0), 255)
             out[y, x, 2] = min(max(luma + cb_b[cb], 0), 255)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _dc_sample(coefficient, quantiser):  # type: ignore[no-untyped-def]
+    # libjpeg's 1x1 inverse DCT: DESCALE(dc * q, 3), then + 128 through its range limit.
+    return min(max(((np.int64(coefficient) * quantiser + 4) >> 3) + 128, 0), 255)
 
 
 def _fixed(x: float) -> int:
