@@ -15,12 +15,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from stukje.cli import main as cli_main
 from stukje.hashing import (
     DEFAULT_THRESHOLD,
-    LOW_QUALITY,
     PdqSignal,
     Picture,
     hash_picture,
@@ -31,11 +30,15 @@ from stukje.hashing import (
 )
 from stukje.hashing.variants import (
     CROP_GRID,
+    EXTRA_MIN_QUALITY,
+    MIN_WORKING_SIDE,
     QUERY_CROP_GRID,
+    WORKING_PIXELS,
     crop_boxes,
     labelled_query_signals,
     labelled_submission_signals,
     rotate,
+    working_pixels,
 )
 
 PHOTOS = ("opencv_fruits.jpg", "skimage_astronaut.png", "GreenMeadow.jpg")
@@ -143,7 +146,7 @@ def test_submission_set_starts_with_the_plain_hash_and_holds_good_distinct_hashe
     picture = load_picture(photos_dir / name)
     signals = submission_signals(picture)
     assert signals[0] == hash_picture(picture).signal
-    assert all(signal.quality >= LOW_QUALITY for signal in signals[1:])
+    assert all(signal.quality >= EXTRA_MIN_QUALITY for signal in signals[1:])
     assert len({signal.hash for signal in signals}) == len(signals)
     labels = [label for label, _ in labelled_submission_signals(picture)]
     assert labels[:2] == ["plain", "rotate90_ccw"]
@@ -197,6 +200,65 @@ def test_variants_match_only_their_own_submission_set(
         assert _matches(stored, queries) <= DEFAULT_THRESHOLD, variant_name
         for other in others:
             assert _matches(other, queries) > DEFAULT_THRESHOLD, variant_name
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((96, 48), (256, 128)),  # enlarged to 128 on the short side
+        ((48, 300), (128, 800)),
+        ((128, 90), (182, 128)),
+        ((200, 128), (200, 128)),  # large enough: as it is
+        ((640, 480), (591, 443)),  # shrunk to at most 512 x 512
+        ((2000, 12), (6610, 40)),  # a thin strip: enlarged only as far as 512 x 512
+    ],
+)
+def test_working_pixels_shrink_large_and_enlarge_small_pictures(
+    size: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    width, height = size
+    pixels = np.random.default_rng(width).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    working = working_pixels(load_picture(pixels))
+    assert working.shape == (expected[1], expected[0], 3)
+    assert working.shape[0] * working.shape[1] <= WORKING_PIXELS * 1.01
+    assert min(working.shape[:2]) >= min(MIN_WORKING_SIDE, *size) or 12 in size
+
+
+def test_a_quarter_size_copy_of_a_small_page_is_found(photos_dir: Path) -> None:
+    """A text page at a quarter size (48 x 96) is too small for crops of its own pixels, and its
+    plain hash is far from the original's; its enlarged working copy's halves are not."""
+    image = _image(photos_dir, "skimage_page.png", 1024)
+    small = image.resize((image.width // 4, image.height // 4), Image.Resampling.LANCZOS)
+    stored = submission_signals(_decoded(image, "PNG"))
+    labelled = labelled_query_signals(_decoded(small))
+    assert min(small.size) < 64
+    assert "left half" in [label for label, _ in labelled]
+    assert _matches(stored[:1], (labelled[0][1],)) > DEFAULT_THRESHOLD
+    assert _matches(stored, tuple(signal for _, signal in labelled)) <= DEFAULT_THRESHOLD
+
+
+def test_a_caption_over_a_photo_below_smooth_sky_is_found(photos_dir: Path) -> None:
+    """Storm: what leaves out the caption band is the sky, whose parts PDQ rates below quality
+    50 (40-49 here); at 50 both sets left them out and the copy was 48 bits away."""
+    image = _image(photos_dir, "Storm.jpg", 1024)
+    band = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(band)
+    top, height = int(image.height * 0.72), image.height // 9
+    draw.rectangle((0, top, image.width, top + height), fill=(0, 0, 0, 140))
+    font = ImageFont.load_default(size=int(height * 0.7))
+    middle = (image.width // 2, top + height // 2)
+    draw.text(middle, "lol look at this", fill=(255, 255, 255, 255), font=font, anchor="mm")
+    captioned = Image.alpha_composite(image.convert("RGBA"), band).convert("RGB")
+    stored = labelled_submission_signals(_decoded(image, "PNG"))
+    queries = labelled_query_signals(_decoded(captioned))
+    near = [
+        (s.hash.distance(q.hash), s.quality, q.quality)
+        for _, s in stored
+        for _, q in queries
+        if s.hash.distance(q.hash) <= DEFAULT_THRESHOLD
+    ]
+    assert near
+    assert all(min(qualities) < 50 for _, *qualities in near)
 
 
 def test_plain_pdq_misses_what_the_submission_set_catches(photos_dir: Path) -> None:

@@ -8,6 +8,7 @@ then checks the whole path from photo file to code in Chromium.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import shutil
@@ -241,6 +242,34 @@ def test_submission_set_equals_the_python_engine_on_the_same_pixels(
     assert [(s["hash"], s["quality"]) for s in got] == [
         (signal.hash.to_hex(), signal.quality) for _, signal in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("skimage_page.png", (48, 96)),  # a quarter-size text page: enlarged to 128 x 256
+        ("opencv_fruits.jpg", (300, 40)),  # a strip: enlarged to 128 on its short side
+        ("opencv_fruits.jpg", (2000, 20)),  # a thin strip: enlarged only as far as 512 x 512
+        ("Storm.jpg", (480, 320)),  # smooth sky: extras of quality 40-49 are kept
+    ],
+)
+def test_submission_set_of_small_and_smooth_pictures_equals_the_python_engine(
+    name: str, size: tuple[int, int], photos_dir: Path, tmp_path: Path
+) -> None:
+    image = Image.fromarray(load_picture(photos_dir / name).pixels)
+    pixels = np.asarray(image.resize(size, Image.Resampling.LANCZOS), dtype=np.uint8)
+    job = {"op": "submission", **write_rgb(tmp_path, "s", pixels), "kind": "other"}
+    [got] = run_node([job])
+    # Decoded from PNG bytes in memory, as the page's pixels: a long strip is reduced alike.
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, "PNG")
+    expected = labelled_submission_signals(load_picture(png.getvalue()))
+    assert [s["label"] for s in got] == [label for label, _ in expected]
+    assert [(s["hash"], s["quality"]) for s in got] == [
+        (signal.hash.to_hex(), signal.quality) for _, signal in expected
+    ]
+    if name == "Storm.jpg":
+        assert any(40 <= signal.quality < 50 for _, signal in expected[1:])
 
 
 Pixels = npt.NDArray[np.uint8]

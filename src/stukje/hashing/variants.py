@@ -10,7 +10,7 @@ choice.
 - :func:`submission_signals`: the plain hash first, then the 7 other dihedral hashes (from the
   transformed pixels, not pdqhash's shortcut), the trimmed picture (as found, and as a black or
   white frame would leave it), small rotations, and region hashes of the whole picture and a
-  grid of 175 crops (CROP_GRID); extra hashes below quality 50 are left out.
+  grid of 175 crops (CROP_GRID); extra hashes below quality 40 (EXTRA_MIN_QUALITY) are left out.
 - :func:`query_signals`: the plain hash, the trimmed picture's hash when trimming removes a
   border, status bar or caption bar, and region hashes of a smaller grid of crops
   (QUERY_CROP_GRID) of the picture and of its trimmed part. A crop of a cropped, captioned or
@@ -29,11 +29,13 @@ import numpy.typing as npt
 from PIL import Image
 
 from stukje.hashing.decode import Picture
-from stukje.hashing.pdq import DIHEDRAL_NAMES, LOW_QUALITY, PdqSignal, _pdq_input, hash_pixels
+from stukje.hashing.pdq import DIHEDRAL_NAMES, PdqSignal, _pdq_input, hash_pixels
 from stukje.hashing.regions import RegionBox, region_signals
 
 __all__ = [
     "CROP_GRID",
+    "EXTRA_MIN_QUALITY",
+    "MIN_WORKING_SIDE",
     "QUERY_CROP_GRID",
     "ROTATION_DEGREES",
     "TRIM_LUMA_TOLERANCE",
@@ -81,6 +83,15 @@ WINDOW_SIZE: Final = 384
 FRAME_SHARE: Final = 0.1
 #: Extra hashes are computed on the picture shrunk to at most this many pixels (512 x 512).
 WORKING_PIXELS: Final = 512 * 512
+#: ... and enlarged (bilinear) to at least this many pixels on its short side, within
+#: WORKING_PIXELS: every half and crop of a small picture is then at least 64 pixels a side,
+#: the least a region hash needs (a 96 x 48 copy would otherwise get none).
+MIN_WORKING_SIDE: Final = 128
+#: Extras of lower quality are left out of both sets. Below PDQ's usual 50 because a part is
+#: smoother than the whole: the top of a photo (what leaves out a caption) is often sky, whose
+#: gentle gradients PDQ's quality (a sum of whole-percent steps between cells) rates 30-50
+#: although its hash holds steady (docs/quality.md, "Low quality").
+EXTRA_MIN_QUALITY: Final = 40
 
 # ITU-R BT.601 luma weights, as PDQ itself uses.
 _LUMA: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -89,8 +100,8 @@ _LUMA: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 def submission_signals(picture: Picture) -> tuple[PdqSignal, ...]:
     """Every hash to store for one submitted picture, the plain hash first.
 
-    The plain hash is always kept (flagged when of low quality); an extra hash below quality 50,
-    or equal to one already in the set, is left out.
+    The plain hash is always kept (flagged when of low quality); an extra hash below quality 40
+    (EXTRA_MIN_QUALITY), or equal to one already in the set, is left out.
     """
     return tuple(signal for _, signal in labelled_submission_signals(picture))
 
@@ -105,11 +116,11 @@ def labelled_submission_signals(picture: Picture) -> tuple[tuple[str, PdqSignal]
 def _kept(
     plain: PdqSignal, extras: Iterable[tuple[str, PdqSignal]]
 ) -> tuple[tuple[str, PdqSignal], ...]:
-    """The plain hash, then the extras of quality 50 and up that are not in the set yet."""
+    """The plain hash, then the extras of EXTRA_MIN_QUALITY and up that are not in the set yet."""
     kept = [("plain", plain)]
     seen = {plain.hash}
     for label, signal in extras:
-        if signal.quality >= LOW_QUALITY and signal.hash not in seen:
+        if signal.quality >= EXTRA_MIN_QUALITY and signal.hash not in seen:
             kept.append((label, signal))
             seen.add(signal.hash)
     return tuple(kept)
@@ -160,7 +171,7 @@ def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...
     The plain hash; the trimmed part, if trimming finds one (``trimmed``); region hashes of the
     picture (``whole``), its halves (``left half``, ...) and its QUERY_CROP_GRID crops
     (``crop 0.90 1 3``), and the same of the trimmed part (``trimmed whole``, ``trimmed crop
-    ...``). Extras below quality 50, or equal to one already in the set, are left out.
+    ...``). Extras below quality 40, or equal to one already in the set, are left out.
     """
     plain = hash_pixels(_pdq_input(picture))
     pixels = working_pixels(picture)
@@ -211,18 +222,29 @@ def _trimmed_on(pixels: Pixels, colour: int) -> Pixels | None:
 
 
 def working_pixels(picture: Picture) -> Pixels:
-    """The decoded pixels, shrunk (area average) to at most WORKING_PIXELS, aspect kept.
+    """The decoded pixels, shrunk (area average) to at most WORKING_PIXELS, aspect kept; a
+    picture whose short side is under MIN_WORKING_SIDE is enlarged (bilinear) to that side, or
+    as far as WORKING_PIXELS allows.
 
     Not PDQ's own input, which a reduced picture squashes to a near-square size: a trimmed
-    screenshot or a crop keeps its resolution here.
+    screenshot or a crop keeps its resolution here. Enlarging adds no detail; it lets the
+    halves and crops of a small copy be hashed at all, and their cell means then sample the
+    picture as a larger copy's would.
     """
     height, width = picture.pixels.shape[:2]
     scale = math.sqrt(WORKING_PIXELS / (width * height))
-    if scale >= 1:
+    if scale < 1:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        shrunk = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BOX)
+        return np.asarray(shrunk, dtype=np.uint8)
+    grow = min(scale, MIN_WORKING_SIDE / min(width, height))
+    if grow <= 1:
         return picture.pixels
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    shrunk = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BOX)
-    return np.asarray(shrunk, dtype=np.uint8)
+    size = (round(width * grow), round(height * grow))
+    if size == (width, height):
+        return picture.pixels
+    enlarged = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(enlarged, dtype=np.uint8)
 
 
 def _dihedral(pixels: Pixels, index: int) -> Pixels:

@@ -5,8 +5,9 @@
  * code and the 7 other symmetries and 4 small turns of PDQ's own input pixels; the picture
  * inside its borders (as found, and as a black or white frame would leave it), hashed at
  * 384 x 384, and region hashes of the whole picture and a grid of 175 crops, all on the working
- * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept). Extra codes below
- * quality 50 or already in the set are left out.
+ * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept, or a small photo
+ * enlarged, bilinear, to 128 pixels on its short side). Extra codes below quality 40 or already
+ * in the set are left out.
  *
  * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
  */
@@ -16,7 +17,7 @@
   const pdq = typeof module === "object" && module.exports ? require("./pdq.js") : root.StukjePdq;
   const f32 = Math.fround;
 
-  const LOW_QUALITY = 50;
+  const EXTRA_MIN_QUALITY = 40;
   const TRIM_OUTLIER_SHARE = 0.02;
   const TRIM_LUMA_TOLERANCE = 8;
   const TRIM_MIN_KEPT = 0.25;
@@ -27,6 +28,7 @@
   const WINDOW_SIZE = 384;
   const FRAME_SHARE = 0.1;
   const WORKING_PIXELS = 512 * 512;
+  const MIN_WORKING_SIDE = 128;
   const FRAMES = [["black", 0], ["white", 255]];
   // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole, its 4 halves
   // and 175 crops.
@@ -285,14 +287,26 @@
     return signals;
   }
 
-  /** The decoded picture shrunk (Pillow's BOX) to at most WORKING_PIXELS, aspect kept. */
+  /**
+   * The decoded picture shrunk (Pillow's BOX) to at most WORKING_PIXELS, aspect kept; one whose
+   * short side is under MIN_WORKING_SIDE enlarged (Pillow's bilinear) to that side, or as far as
+   * WORKING_PIXELS allows.
+   */
   function workingPixels(image) {
     const { width, height } = image;
     const scale = Math.sqrt(WORKING_PIXELS / (width * height));
-    if (scale >= 1) return image;
-    const outWidth = Math.max(1, roundHalfEven(width * scale));
-    const outHeight = Math.max(1, roundHalfEven(height * scale));
-    return picture(pdq.resample(image.pixels, width, height, outWidth, outHeight, "box"),
+    if (scale < 1) {
+      const outWidth = Math.max(1, roundHalfEven(width * scale));
+      const outHeight = Math.max(1, roundHalfEven(height * scale));
+      return picture(pdq.resample(image.pixels, width, height, outWidth, outHeight, "box"),
+        outWidth, outHeight);
+    }
+    const grow = Math.min(scale, MIN_WORKING_SIDE / Math.min(width, height));
+    if (grow <= 1) return image;
+    const outWidth = roundHalfEven(width * grow);
+    const outHeight = roundHalfEven(height * grow);
+    if (outWidth === width && outHeight === height) return image;
+    return picture(pdq.bilinearResize(image.pixels, width, height, outWidth, outHeight),
       outWidth, outHeight);
   }
 
@@ -362,14 +376,14 @@
     yield* regionSignals(working, cropBoxes(working.width, working.height, CROP_GRID, true));
   }
 
-  // Keeps the plain code, then extras of quality 50 and up that are not in the set yet.
+  // Keeps the plain code, then extras of quality 40 and up that are not in the set yet.
   function keeper() {
     const kept = [];
     const seen = new Set();
     return {
       kept,
       offer(label, { hash, quality }) {
-        if (kept.length === 0 || (quality >= LOW_QUALITY && !seen.has(hash))) {
+        if (kept.length === 0 || (quality >= EXTRA_MIN_QUALITY && !seen.has(hash))) {
           kept.push({ label, hash, quality });
           seen.add(hash);
         }
