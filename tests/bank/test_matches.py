@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from bank.helpers import random_hashes
 from stukje.bank import (
@@ -93,6 +94,50 @@ def test_live_matches_are_recorded_in_one_go_and_withdrawn_ones_skipped(
     assert len(bank.audit_log("cli", limit=1000).entries) == before + 1  # only the read's entry
     with pytest.raises(ScopeError):
         bank.record_live_matches(helpline, events)
+
+
+def test_live_matches_of_one_signal_each_get_their_own_event(
+    bank: Bank, platform: Partner, helpline: Partner, case: CaseReceipt
+) -> None:
+    events = [
+        NewMatchEvent(1, 9, "upload"),
+        NewMatchEvent(2, 3, "send"),
+        NewMatchEvent(1, 4, "upload"),
+        NewMatchEvent(1, 9, "upload"),  # the same as the first: a second event all the same
+    ]
+    answers = bank.record_live_matches(platform, events)
+    ids = [a[0] for a in answers if a is not None]
+    assert len(answers) == len(ids) == len(set(ids)) == 4
+    assert ids == sorted(ids)  # in the events' order, as record_match_events gives them
+    for event_id in ids:
+        bank.record_feedback(platform, event_id, Verdict.PENDING_REVIEW)
+    queue = [
+        (i.match_event_id, i.signal_id, i.distance, i.action) for i in bank.review_queue(helpline)
+    ]
+    assert queue == [
+        (id_, e.signal_id, e.distance, e.action) for id_, e in zip(ids, events, strict=True)
+    ]
+    assert bank.get_case(case.case_number, case.pin).match_count == 4
+
+
+def test_a_live_match_is_one_statement_on_postgresql(
+    bank: Bank, platform: Partner, case: CaseReceipt
+) -> None:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(bank.engine, "before_cursor_execute", count)
+    try:
+        answers = bank.record_live_matches(platform, [NewMatchEvent(1, 2, "upload")])
+    finally:
+        event.remove(bank.engine, "before_cursor_execute", count)
+    assert answers[0] is not None
+    if bank.engine.dialect.name == "postgresql":
+        assert len(statements) == 1  # read, event and audit record together: one round trip
+    else:  # SQLite is in the process: BEGIN IMMEDIATE, the read, the two inserts
+        assert len(statements) <= 4
 
 
 def test_feedback_only_on_ones_own_match_events(

@@ -51,6 +51,8 @@ class StoreBase:
             ensure_migrated(engine)
         self.engine = engine
         self._writer = writer(engine)
+        # The same pool, one statement per transaction: for a write that is one statement.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._clock = clock
         self._scrypt_cost = scrypt_cost
         # (key id, key hash) -> (SHA-256 of the key, expiry): keys that passed scrypt recently.
