@@ -41,7 +41,10 @@ _RESTARTS: Final = range(0xD0, 0xD8)
 # Frame kinds other than progressive Huffman, and arithmetic-coding conditioning (DAC, 0xCC).
 _OTHER_FRAMES: Final = frozenset(range(0xC0, 0xD0)) - {_SOF2, _DHT}
 _MAX_DC_CATEGORY: Final = 11  # 8-bit samples
-_LOOKAHEAD: Final = 9  # Huffman codes up to this long are decoded with one table lookup
+# Huffman codes up to this long are decoded with one table lookup, and when the value's extra
+# bits fit in the same window, the value too (_DECODED: the entry holds both).
+_LOOKAHEAD: Final = 11
+_DECODED: Final = 1 << 30
 _RGB_IDS: Final = (82, 71, 66)  # 'R', 'G', 'B': libjpeg then takes the colours as RGB
 
 I32 = npt.NDArray[np.int32]
@@ -57,7 +60,9 @@ class _Huffman:
     maxcode: I32
     valptr: I32
     values: U8
-    fast: I32  # the next _LOOKAHEAD bits -> (code length << 8 | symbol), 0 for longer codes
+    # The next _LOOKAHEAD bits -> _DECODED | bits used << 16 | value + 32768, or else
+    # code length << 8 | symbol; 0 for a code longer than _LOOKAHEAD.
+    fast: I32
 
     @classmethod
     def parse(cls, counts: bytes, values: bytes) -> _Huffman:
@@ -77,10 +82,26 @@ class _Huffman:
         fast = np.zeros(1 << _LOOKAHEAD, dtype=np.int32)
         for length in range(1, _LOOKAHEAD + 1):
             for code in range(int(mincode[length]), int(maxcode[length]) + 1):
-                symbol = table[valptr[length] + code - mincode[length]]
+                category = int(table[valptr[length] + code - mincode[length]])
                 spare = _LOOKAHEAD - length
-                fast[code << spare : (code + 1) << spare] = (length << 8) | int(symbol)
+                window = slice(code << spare, (code + 1) << spare)
+                if category > spare or category > _MAX_DC_CATEGORY:
+                    fast[window] = (length << 8) | category
+                    continue
+                # Every possible next ``spare`` bits: the value's bits are the first
+                # ``category`` of them.
+                extra = np.arange(1 << spare, dtype=np.int32) >> (spare - category)
+                values_ = _extend(extra, category)
+                fast[window] = _DECODED | ((length + category) << 16) | (values_ + 32768)
         return cls(mincode, maxcode, valptr, table, fast)
+
+
+def _extend(bits: I32, category: int) -> I32:
+    """JPEG's sign extension of a ``category``-bit value: below half means negative."""
+    if category == 0:
+        return np.zeros_like(bits)
+    negative = bits < (1 << (category - 1))
+    return np.where(negative, bits + 1 - (1 << category), bits).astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -399,26 +420,32 @@ def _decode_scan(  # type: ignore[no-untyped-def]
                         while count < 32:
                             pos, bits, count = _fill(data, pos, stop, bits, count)
                     entry = fast[k, (bits >> (count - _LOOKAHEAD)) & ((1 << _LOOKAHEAD) - 1)]
-                    if entry:
-                        count -= entry >> 8
-                        category = entry & 0xFF
-                    else:  # a longer code: one bit at a time, as libjpeg's slow path
-                        code = np.int64(0)
-                        category = -1
-                        for length in range(1, 17):
-                            count -= 1
-                            code = (code << 1) | ((bits >> count) & 1)
-                            if code <= maxcode[k, length]:
-                                category = values[k, valptr[k, length] + code - mincode[k, length]]
-                                break
-                    if category < 0 or category > _MAX_DC_CATEGORY:
-                        return False
-                    difference = 0
-                    if category:
-                        count -= category
-                        difference = (bits >> count) & ((1 << category) - 1)
-                        if difference < (1 << (category - 1)):
-                            difference += 1 - (1 << category)
+                    if entry & _DECODED:  # code and value in one lookup
+                        count -= (entry >> 16) & 0xFF
+                        difference = np.int64(entry & 0xFFFF) - 32768
+                    else:
+                        if entry:
+                            count -= entry >> 8
+                            category = entry & 0xFF
+                        else:  # a longer code: one bit at a time, as libjpeg's slow path
+                            code = np.int64(0)
+                            category = -1
+                            for length in range(1, 17):
+                                count -= 1
+                                code = (code << 1) | ((bits >> count) & 1)
+                                if code <= maxcode[k, length]:
+                                    category = values[
+                                        k, valptr[k, length] + code - mincode[k, length]
+                                    ]
+                                    break
+                        if category < 0 or category > _MAX_DC_CATEGORY:
+                            return False
+                        difference = np.int64(0)
+                        if category:
+                            count -= category
+                            difference = (bits >> count) & ((1 << category) - 1)
+                            if difference < (1 << (category - 1)):
+                                difference += 1 - (1 << category)
                     predictions[k] += difference
                     blocks[component, row, col] = np.int32(predictions[k] << shift)
         mcu_col += 1
