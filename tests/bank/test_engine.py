@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from stukje.bank import Bank, NewMatchEvent, create_bank_engine, migrate
 
@@ -71,3 +71,23 @@ def test_an_idle_connection_is_pinged_and_a_dropped_one_replaced(
     with bank.engine.connect() as connection:
         assert connection.scalar(text("SELECT pg_backend_pid()")) != backend
         assert connection.scalar(text("SELECT count(*) FROM match_events")) == 2
+
+
+def test_a_key_check_and_a_hit_are_one_round_trip_each_on_postgresql(bank: Bank) -> None:
+    """No transaction around them there: no BEGIN and COMMIT or ROLLBACK round trips."""
+    partner, key = bank.create_partner("platform", "match")
+    bank.create_case(random_hashes(1), "en")
+    states: list[str] = []
+
+    def after(connection: Any, *_args: object) -> None:
+        if bank.engine.dialect.name == "postgresql":  # SQLite, in the process, keeps BEGIN
+            states.append(connection.connection.dbapi_connection.info.transaction_status.name)
+
+    event.listen(bank.engine, "after_cursor_execute", after)
+    try:
+        assert bank.authenticate(key) == partner
+        assert bank.record_live_matches(partner, [NewMatchEvent(1, 2, "upload")])[0]
+    finally:
+        event.remove(bank.engine, "after_cursor_execute", after)
+    if bank.engine.dialect.name == "postgresql":
+        assert states == ["IDLE", "IDLE"]  # each statement committed on its own

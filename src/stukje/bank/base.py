@@ -51,8 +51,13 @@ class StoreBase:
             ensure_migrated(engine)
         self.engine = engine
         self._writer = writer(engine)
-        # The same pool, one statement per transaction: for a write that is one statement.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # For work that is one statement: on PostgreSQL the same pool in autocommit mode, where a
+        # statement is its own transaction (one round trip, not BEGIN, statement, COMMIT).
+        self._one_statement = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self._clock = clock
         self._scrypt_cost = scrypt_cost
         # (key id, key hash) -> (SHA-256 of the key, expiry): keys that passed scrypt recently.

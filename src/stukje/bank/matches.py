@@ -142,7 +142,7 @@ class MatchStore(StoreBase):
             "actor": actor_name(partner)[:64],
             "active": Status.ACTIVE.value,
         }
-        with self._autocommit.connect() as connection:
+        with self._one_statement.connect() as connection:
             rows = connection.execute(_RECORD_LIVE_PG, parameters).all()
         info: dict[int, SignalInfo] = {}
         # Events alike in every field are interchangeable: each takes the next id recorded for it.
