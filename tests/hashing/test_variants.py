@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageEnhance, ImageFont, ImageOps
 
 from stukje.cli import main as cli_main
 from stukje.hashing import (
@@ -34,6 +34,7 @@ from stukje.hashing.variants import (
     MIN_WORKING_SIDE,
     QUERY_CROP_GRID,
     WORKING_PIXELS,
+    blown_out,
     crop_boxes,
     labelled_query_signals,
     labelled_submission_signals,
@@ -259,6 +260,30 @@ def test_a_caption_over_a_photo_below_smooth_sky_is_found(photos_dir: Path) -> N
     ]
     assert near
     assert all(min(qualities) < 50 for _, *qualities in near)
+
+
+def test_blown_out_counts_pixels_whose_brightest_channel_is_clipped() -> None:
+    pixels = np.full((10, 10, 3), 120, dtype=np.uint8)
+    assert not blown_out(pixels)
+    pixels[:5, :, 1] = 250  # half the pixels have green at 250
+    assert blown_out(pixels)
+    pixels[0, 0, 1] = 249
+    assert not blown_out(pixels)
+
+
+def test_a_brightened_light_photo_is_found_by_its_least_channel(photos_dir: Path) -> None:
+    """Wood, a light photo, brightened by 30 %: red and green clip on most pixels, so the luma
+    is nearly flat and the plain hash drifts past 31 bits; the least channel (blue here) keeps
+    the grain."""
+    image = _image(photos_dir, "Wood.jpg", 1024)
+    stored = submission_signals(_decoded(image, "PNG"))
+    brightened = labelled_query_signals(_decoded(ImageEnhance.Brightness(image).enhance(1.3)))
+    labels = [label for label, _ in brightened]
+    assert labels[:2] == ["plain", "least channel"]
+    assert _matches(stored[:1], (brightened[0][1],)) > DEFAULT_THRESHOLD
+    assert _matches(stored[:1], (brightened[1][1],)) <= 20
+    ordinary = labelled_query_signals(_decoded(image))
+    assert "least channel" not in [label for label, _ in ordinary]
 
 
 def test_plain_pdq_misses_what_the_submission_set_catches(photos_dir: Path) -> None:

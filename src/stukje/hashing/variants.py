@@ -11,8 +11,9 @@ choice.
   transformed pixels, not pdqhash's shortcut), the trimmed picture (as found, and as a black or
   white frame would leave it), small rotations, and region hashes of the whole picture and a
   grid of 175 crops (CROP_GRID); extra hashes below quality 40 (EXTRA_MIN_QUALITY) are left out.
-- :func:`query_signals`: the plain hash, the trimmed picture's hash when trimming removes a
-  border, status bar or caption bar, and region hashes of a smaller grid of crops
+- :func:`query_signals`: the plain hash, the least channel's hash when the picture is blown
+  out, the trimmed picture's hash when trimming removes a border, status bar or caption bar,
+  and region hashes of a smaller grid of crops
   (QUERY_CROP_GRID) of the picture and of its trimmed part. A crop of a cropped, captioned or
   stickered copy lines up with one of the stored crops.
 """
@@ -33,6 +34,7 @@ from stukje.hashing.pdq import DIHEDRAL_NAMES, PdqSignal, _pdq_input, hash_pixel
 from stukje.hashing.regions import RegionBox, region_signals
 
 __all__ = [
+    "BLOWN_OUT_SHARE",
     "CROP_GRID",
     "EXTRA_MIN_QUALITY",
     "MIN_WORKING_SIDE",
@@ -40,11 +42,13 @@ __all__ = [
     "ROTATION_DEGREES",
     "TRIM_LUMA_TOLERANCE",
     "TRIM_OUTLIER_SHARE",
+    "blown_out",
     "candidate_signals",
     "crop_boxes",
     "hash_window",
     "labelled_query_signals",
     "labelled_submission_signals",
+    "least_channel",
     "query_signals",
     "rotate",
     "submission_signals",
@@ -92,6 +96,10 @@ MIN_WORKING_SIDE: Final = 128
 #: gentle gradients PDQ's quality (a sum of whole-percent steps between cells) rates 30-50
 #: although its hash holds steady (docs/quality.md, "Low quality").
 EXTRA_MIN_QUALITY: Final = 40
+#: A checked picture is *blown out* when at least this share of its (working) pixels have their
+#: brightest channel at BLOWN_OUT_LEVEL or more; it is then also looked up by its least channel.
+BLOWN_OUT_SHARE: Final = 0.5
+BLOWN_OUT_LEVEL: Final = 250
 
 # ITU-R BT.601 luma weights, as PDQ itself uses.
 _LUMA: Final = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -168,22 +176,46 @@ def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
 def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...]:
     """:func:`query_signals` with what each hash is of.
 
-    The plain hash; the trimmed part, if trimming finds one (``trimmed``); region hashes of the
-    picture (``whole``), its halves (``left half``, ...) and its QUERY_CROP_GRID crops
-    (``crop 0.90 1 3``), and the same of the trimmed part (``trimmed whole``, ``trimmed crop
-    ...``). Extras below quality 40, or equal to one already in the set, are left out.
+    The plain hash; when the picture is blown out, PDQ of its least channel (``least
+    channel``, :func:`least_channel`); the trimmed part, if trimming finds one (``trimmed``);
+    region hashes of the picture (``whole``), its halves (``left half``, ...) and its
+    QUERY_CROP_GRID crops (``crop 0.90 1 3``), and the same of the trimmed part (``trimmed
+    whole``, ``trimmed crop ...``). Extras below quality 40, or equal to one already in the
+    set, are left out.
     """
-    plain = hash_pixels(_pdq_input(picture))
+    whole = _pdq_input(picture)
+    plain = hash_pixels(whole)
     pixels = working_pixels(picture)
     height, width = pixels.shape[:2]
     box = trim_box(pixels)
     extras: list[tuple[str, PdqSignal]] = []
+    if blown_out(pixels):
+        extras.append(("least channel", least_channel(whole)))
     parts = crop_boxes(width, height, QUERY_CROP_GRID, whole=True)
     if box is not None:
         extras.append(("trimmed", hash_window(_cut(pixels, box))))
         parts += crop_boxes(width, height, QUERY_CROP_GRID, whole=True, within=box)
     extras.extend(_region_hashes(pixels, parts))
     return _kept(plain, extras)
+
+
+def blown_out(pixels: Pixels) -> bool:
+    """Do at least BLOWN_OUT_SHARE of the pixels have a channel at BLOWN_OUT_LEVEL or more?"""
+    brightest = np.maximum(np.maximum(pixels[..., 0], pixels[..., 1]), pixels[..., 2])
+    bright = np.count_nonzero(brightest >= BLOWN_OUT_LEVEL)
+    return bool(bright >= BLOWN_OUT_SHARE * pixels.shape[0] * pixels.shape[1])
+
+
+def least_channel(pixels: Pixels) -> PdqSignal:
+    """PDQ of each pixel's smallest channel, min(R, G, B), as a grey picture.
+
+    Brightening a light photo blows out its brightest channels: where red and green are clipped
+    at 255 the luma is nearly flat and the plain hash drifts (34 bits on the corpus's light wood
+    photo at +30 %). Brightening scales every channel alike, so the least channel, the last to
+    clip, keeps the picture's structure: its hash lies 16 bits from the original's plain hash
+    there. Looked up only for blown-out pictures; nothing is stored for it.
+    """
+    return hash_pixels(np.minimum(np.minimum(pixels[..., 0], pixels[..., 1]), pixels[..., 2]))
 
 
 def hash_window(pixels: Pixels) -> PdqSignal:
