@@ -6,14 +6,16 @@ route cannot ship without saying who may call it.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from api.conftest import Api
 from conftest import FAST_SCRYPT
+from stukje.api import deps
 from stukje.api.deps import KEY_REUSE_S
-from stukje.bank import Bank, Scope, create_bank_engine
+from stukje.bank import Bank, Partner, Scope, create_bank_engine
 
 PUBLIC = None
 
@@ -109,3 +111,46 @@ def test_a_revocation_made_elsewhere_reaches_the_worker_within_a_second(
     refused = api.client.post("/v1/match", json={"hashes": ["0" * 64]}, headers=headers)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "revoked_key"
+
+
+def test_a_key_in_steady_use_is_read_again_in_the_background(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past KEY_REFRESH_S a key's row is read once, in the background; no request waits for it."""
+    monkeypatch.setattr(deps, "KEY_REFRESH_S", 0.0)  # every remembered use starts a read
+    body, headers = {"hashes": ["0" * 64]}, api.auth("match")
+    assert api.client.post("/v1/match", json=body, headers=headers).is_success  # read, remembered
+    reads: list[float] = []
+    release = threading.Event()
+    authenticate = api.bank.authenticate
+
+    def slow(api_key: str) -> Partner:
+        reads.append(time.monotonic())
+        release.wait(10)
+        return authenticate(api_key)
+
+    monkeypatch.setattr(api.bank, "authenticate", slow)
+    started = time.monotonic()
+    for _ in range(5):  # answered from memory while the one read waits
+        assert api.client.post("/v1/match", json=body, headers=headers).is_success
+    assert time.monotonic() - started < KEY_REUSE_S
+    assert len(reads) == 1
+    release.set()
+    # The read done, the next use starts another; a revocation made elsewhere still reaches the
+    # worker within KEY_REUSE_S, though requests no longer read the row themselves.
+    deadline = time.monotonic() + 5
+    while len(reads) < 2 and time.monotonic() < deadline:
+        assert api.client.post("/v1/match", json=body, headers=headers).is_success
+        time.sleep(0.01)
+    assert len(reads) >= 2
+    elsewhere = Bank(create_bank_engine(database_url), scrypt_cost=FAST_SCRYPT)
+    elsewhere.revoke_partner("partner-match")
+    elsewhere.close()
+    refused_after = time.monotonic() + KEY_REUSE_S
+    while time.monotonic() < refused_after + 0.5:
+        response = api.client.post("/v1/match", json=body, headers=headers)
+        if response.status_code == 401:
+            break
+        time.sleep(0.02)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "revoked_key"

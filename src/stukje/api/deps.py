@@ -4,7 +4,9 @@ Partners authenticate with ``Authorization: Bearer <api key>``. ``partner_with(s
 dependency that authenticates the key and checks the scope, so a route states what it needs in its
 signature. A key is checked against its row in the bank, except that a key which did so in this
 worker less than ``KEY_REUSE_S`` ago is taken as still valid: a revocation or key rotation reaches
-every worker within that second (docs/security.md).
+every worker within that second (docs/security.md). A key in steady use is read again in the
+background once it is ``KEY_REFRESH_S`` old, one read at a time, so no request waits for that read
+(before, every request arriving while the expired key was being read waited for a read of its own).
 
 The unauthenticated case routes are rate-limited per client address (``CaseCreateLimit``,
 ``CasePinLimit``), and matching per partner by the number of hashes (``charge_hashes``).
@@ -12,8 +14,11 @@ The unauthenticated case routes are rate-limited per client address (``CaseCreat
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Final
 
 from fastapi import Depends, Request
@@ -25,18 +30,20 @@ from stukje.api.ratelimit import ClientLimits, RateLimit, client_key
 from stukje.bank import Bank, Partner, Scope
 from stukje.bank.base import require
 from stukje.config import Settings
-from stukje.errors import InvalidCredentialsError
+from stukje.errors import InvalidCredentialsError, StukjeError
 from stukje.guard import Guard
 from stukje.hashing import ImageLimits
 from stukje.matcher import Matcher
 
 __all__ = [
+    "KEY_REFRESH_S",
     "KEY_REUSE_S",
     "CaseCreateLimit",
     "CasePinLimit",
     "FeedPartner",
     "FeedbackPartner",
     "HelplinePartner",
+    "KeyRefreshes",
     "MatchPartner",
     "Services",
     "ServicesDep",
@@ -44,6 +51,34 @@ __all__ = [
     "charge_hashes",
     "partner_with",
 ]
+
+
+_log = logging.getLogger(__name__)
+
+
+class KeyRefreshes:
+    """Background reads of remembered keys' rows: at most one per key at a time."""
+
+    def __init__(self) -> None:
+        self._running: dict[bytes, asyncio.Task[None]] = {}  # by SHA-256 of the key
+
+    def start(self, bank: Bank, api_key: str) -> None:
+        """Read the key's row in a worker thread, unless a read of it is under way."""
+        digest = hashlib.sha256(api_key.encode()).digest()
+        if digest in self._running:
+            return
+        task = asyncio.get_running_loop().create_task(_refresh(bank, api_key))
+        self._running[digest] = task  # the loop keeps only a weak reference
+        task.add_done_callback(lambda _: self._running.pop(digest, None))
+
+
+async def _refresh(bank: Bank, api_key: str) -> None:
+    try:
+        await run_in_threadpool(bank.authenticate, api_key)
+    except StukjeError:
+        pass  # revoked or rotated: not remembered again, so refused once KEY_REUSE_S is up
+    except Exception:  # e.g. the database is unreachable: requests read the key themselves then
+        _log.warning("reading a remembered API key again failed", exc_info=True)
 
 
 @dataclass
@@ -56,6 +91,7 @@ class Services:
     guard: Guard
     metrics: Metrics
     rate_limits: ClientLimits
+    key_refreshes: KeyRefreshes = field(default_factory=KeyRefreshes)
 
     @property
     def limits(self) -> ImageLimits:
@@ -71,13 +107,18 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 #: How long a key that authenticated in a worker is taken as valid there without a database read.
 KEY_REUSE_S: Final = 1.0
+#: A remembered key this old is read again in the background (it is still used meanwhile).
+KEY_REFRESH_S: Final = KEY_REUSE_S / 2
 
 
 async def authenticate(services: Services, api_key: str) -> Partner:
     """The key's partner (InvalidCredentialsError or RevokedKeyError otherwise)."""
-    partner = services.bank.recently_authenticated(api_key, KEY_REUSE_S)
+    bank = services.bank
+    partner = bank.recently_authenticated(api_key, KEY_REUSE_S)
     if partner is None:
-        partner = await run_in_threadpool(services.bank.authenticate, api_key)
+        return await run_in_threadpool(bank.authenticate, api_key)
+    if bank.recently_authenticated(api_key, KEY_REFRESH_S) is None:
+        services.key_refreshes.start(bank, api_key)
     return partner
 
 
