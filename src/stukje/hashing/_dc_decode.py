@@ -302,10 +302,15 @@ def _next_marker(raw, words, start):  # type: ignore[no-untyped-def]
     low, high = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
     pos = start
     while pos < raw.shape[0] - 1:
-        if pos % 8 == 0 and pos // 8 < words.shape[0]:
-            inverted = ~words[pos // 8]
-            if ((inverted - low) & ~inverted & high) == 0:  # no 0xFF in these 8 bytes
-                pos += 8
+        if pos % 8 == 0:
+            word = pos // 8
+            while word < words.shape[0]:
+                inverted = ~words[word]
+                if (inverted - low) & ~inverted & high:  # an 0xFF in these 8 bytes
+                    break
+                word += 1
+            if word > pos // 8:
+                pos = word * 8
                 continue
         if raw[pos] == 0xFF:
             following = raw[pos + 1]
@@ -405,20 +410,14 @@ def _decode_scan(  # type: ignore[no-untyped-def]
                     row, col = mcu_row * v + by, mcu_col * h + bx
                     if refine:
                         if count < 1:
-                            pos, bits, count = _fill(data, pos, stop, bits, count)
+                            pos, bits, count = _refill(data, pos, stop, bits, count)
                         count -= 1
                         # Branch-free: the bit is as likely 0 as 1, a branch would mispredict.
                         blocks[component, row, col] |= np.int32(((bits >> count) & 1) << shift)
                         continue
                     # Enough bits for the longest code and its extra bits (16 + 11).
                     if count < 32:
-                        if pos + 4 <= stop and _no_ff(data, pos):  # four plain bytes at once
-                            # Under 32 bits are unread: keep 31, so the shift cannot overflow.
-                            bits = ((bits & 0x7FFFFFFF) << 32) | _be32(data, pos)
-                            count += 32
-                            pos += 4
-                        while count < 32:
-                            pos, bits, count = _fill(data, pos, stop, bits, count)
+                        pos, bits, count = _refill(data, pos, stop, bits, count)
                     entry = fast[k, (bits >> (count - _LOOKAHEAD)) & ((1 << _LOOKAHEAD) - 1)]
                     if entry & _DECODED:  # code and value in one lookup
                         count -= (entry >> 16) & 0xFF
@@ -450,6 +449,17 @@ def _decode_scan(  # type: ignore[no-untyped-def]
                     blocks[component, row, col] = np.int32(predictions[k] << shift)
         mcu_col += 1
     return True
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _refill(data, pos, stop, bits, count):  # type: ignore[no-untyped-def]
+    """At least 32 unread bits (called with fewer): four plain bytes at once when possible."""
+    if pos + 4 <= stop and _no_ff(data, pos):
+        # Under 32 bits are unread: keep 31, so the shift cannot overflow.
+        return pos + 4, ((bits & 0x7FFFFFFF) << 32) | _be32(data, pos), count + 32
+    while count < 32:
+        pos, bits, count = _fill(data, pos, stop, bits, count)
+    return pos, bits, count
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
