@@ -40,6 +40,9 @@ __all__ = [
     "MIN_WORKING_SIDE",
     "QUERY_CROP_GRID",
     "ROTATION_DEGREES",
+    "STRIP_SHARE",
+    "TOP_GRID",
+    "TOP_SHARE",
     "TRIM_LUMA_TOLERANCE",
     "TRIM_OUTLIER_SHARE",
     "blown_out",
@@ -51,7 +54,9 @@ __all__ = [
     "least_channel",
     "query_signals",
     "rotate",
+    "strip_boxes",
     "submission_signals",
+    "top_boxes",
     "trim_box",
     "working_pixels",
 ]
@@ -80,6 +85,17 @@ CROP_GRID: Final = tuple((scale, 5) for scale in (0.95, 0.9, 0.85, 0.8, 0.75, 0.
 #: Crops looked up for a checked picture, of the picture and of its trimmed part: a cropped,
 #: captioned or stickered copy has a crop that lines up with one of the stored crops.
 QUERY_CROP_GRID: Final = tuple((scale, 3) for scale in (0.95, 0.9, 0.85, 0.8, 0.7))
+#: Strips stored and looked up: the left, right, top and bottom STRIP_SHARE of the picture (and
+#: of the trimmed part). A sticker up to a fifth of a side across lies outside one of them
+#: wherever it sits, also across the centre, which every half and crop holds.
+STRIP_SHARE: Final = 0.4
+#: The *top* of a part is its upper TOP_SHARE, full width: it leaves out a caption band across
+#: the lower part (a chat app's, from 72 % of the height down). Looked up: the top of the picture
+#: (and of its trimmed part). Stored: the top of the picture and of the crops of TOP_GRID, the
+#: scales at which a copy cropped by up to 10 % sits, at most 1/60 of a side apart (the top is
+#: shorter than a crop, so it needs finer positions than CROP_GRID's).
+TOP_SHARE: Final = 0.7
+TOP_GRID: Final = ((0.95, 4), (0.9, 7))
 
 #: Every extra hash is PDQ of its window resized to this many pixels a side.
 WINDOW_SIZE: Final = 384
@@ -165,7 +181,9 @@ def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
     for degrees in ROTATION_DEGREES:
         yield f"rotate {degrees:+g}", hash_pixels(rotate(whole, degrees))
     height, width = pixels.shape[:2]
-    yield from _region_hashes(pixels, crop_boxes(width, height, CROP_GRID, whole=True))
+    parts = crop_boxes(width, height, CROP_GRID, whole=True)
+    parts += strip_boxes(width, height) + top_boxes(width, height, TOP_GRID)
+    yield from _region_hashes(pixels, parts)
 
 
 def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
@@ -192,9 +210,11 @@ def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...
     if blown_out(pixels):
         extras.append(("least channel", least_channel(whole)))
     parts = crop_boxes(width, height, QUERY_CROP_GRID, whole=True)
+    parts += strip_boxes(width, height) + top_boxes(width, height)
     if box is not None:
         extras.append(("trimmed", hash_window(_cut(pixels, box))))
         parts += crop_boxes(width, height, QUERY_CROP_GRID, whole=True, within=box)
+        parts += strip_boxes(width, height, within=box) + top_boxes(width, height, within=box)
     extras.extend(_region_hashes(pixels, parts))
     return _kept(plain, extras)
 
@@ -336,6 +356,41 @@ def crop_boxes(
                 y = top + (part_h - crop_h) * y_share
                 label = f"{prefix}crop {scale:.2f} {row + 1} {column + 1}"
                 boxes.append((label, (x, y, x + crop_w, y + crop_h)))
+    return boxes
+
+
+def strip_boxes(
+    width: int, height: int, *, within: Box | None = None
+) -> list[tuple[str, RegionBox]]:
+    """The left, right, top and bottom STRIP_SHARE of the picture, or of the part ``within``."""
+    left, top, right, bottom = within if within is not None else (0, 0, width, height)
+    strip_w, strip_h = (right - left) * STRIP_SHARE, (bottom - top) * STRIP_SHARE
+    prefix = "" if within is None else "trimmed "
+    return [
+        (f"{prefix}left strip", (left, top, left + strip_w, bottom)),
+        (f"{prefix}right strip", (right - strip_w, top, right, bottom)),
+        (f"{prefix}top strip", (left, top, right, top + strip_h)),
+        (f"{prefix}bottom strip", (left, bottom - strip_h, right, bottom)),
+    ]
+
+
+def top_boxes(
+    width: int,
+    height: int,
+    grid: Sequence[tuple[float, int]] = (),
+    *,
+    within: Box | None = None,
+) -> list[tuple[str, RegionBox]]:
+    """The top (upper TOP_SHARE, full width) of the picture, or of the part ``within``, then the
+    tops of the crops of ``grid`` (:func:`crop_boxes`' crops, in its order)."""
+    left, top, right, bottom = within if within is not None else (0, 0, width, height)
+    prefix = "" if within is None else "trimmed "
+    boxes: list[tuple[str, RegionBox]] = [
+        (f"{prefix}top", (left, top, right, top + (bottom - top) * TOP_SHARE))
+    ]
+    for label, (x0, y0, x1, y1) in crop_boxes(width, height, grid, within=within):
+        name = label.removeprefix(prefix)
+        boxes.append((f"{prefix}top of {name}", (x0, y0, x1, y0 + (y1 - y0) * TOP_SHARE)))
     return boxes
 
 

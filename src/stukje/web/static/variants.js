@@ -4,7 +4,8 @@
  * (labelled_submission_signals; docs/quality.md, "The submission set") step by step: the plain
  * code and the 7 other symmetries and 4 small turns of PDQ's own input pixels; the picture
  * inside its borders (as found, and as a black or white frame would leave it), hashed at
- * 384 x 384, and region hashes of the whole picture and a grid of 175 crops, all on the working
+ * 384 x 384, and region hashes of the whole picture, its halves, a grid of 175 crops, 4 strips
+ * (a side's 40 %) and the tops (upper 70 %) of the picture and of 65 crops, all on the working
  * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept, or a small photo
  * enlarged, bilinear, to 128 pixels on its short side). Extra codes below quality 40 or already
  * in the set are left out.
@@ -24,16 +25,20 @@
   const TRIM_MIN_REMOVED = 0.01;
   const ROTATION_DEGREES = [-4, -2, 2, 4];
   const CROP_GRID = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65].map((scale) => [scale, 5]);
+  const STRIP_SHARE = 0.4;
+  const TOP_SHARE = 0.7;
+  const TOP_GRID = [[0.95, 4], [0.9, 7]];
   const REGION_GRID = 64;
   const WINDOW_SIZE = 384;
   const FRAME_SHARE = 0.1;
   const WORKING_PIXELS = 512 * 512;
   const MIN_WORKING_SIDE = 128;
   const FRAMES = [["black", 0], ["white", 255]];
-  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole, its 4 halves
-  // and 175 crops.
-  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 5 +
-    CROP_GRID.reduce((sum, [, count]) => sum + count * count, 0);
+  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole, its 4 halves,
+  // 175 crops, 4 strips, the top and the tops of 65 crops.
+  const squares = (grid) => grid.reduce((sum, [, count]) => sum + count * count, 0);
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 5 + squares(CROP_GRID) + 4 + 1 +
+    squares(TOP_GRID);
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
   const roundHalfEven = pdq.roundHalfEven;
@@ -238,6 +243,28 @@
     return boxes;
   }
 
+  // The left, right, top and bottom STRIP_SHARE of the picture (stukje.hashing.strip_boxes).
+  function stripBoxes(width, height) {
+    const stripW = width * STRIP_SHARE;
+    const stripH = height * STRIP_SHARE;
+    return [
+      ["left strip", [0, 0, stripW, height]],
+      ["right strip", [width - stripW, 0, width, height]],
+      ["top strip", [0, 0, width, stripH]],
+      ["bottom strip", [0, height - stripH, width, height]],
+    ];
+  }
+
+  // The top (upper TOP_SHARE, full width) of the picture, then the tops of grid's crops
+  // (stukje.hashing.top_boxes).
+  function topBoxes(width, height, grid = []) {
+    const boxes = [["top", [0, 0, width, height * TOP_SHARE]]];
+    for (const [label, [x0, y0, x1, y1]] of cropBoxes(width, height, grid)) {
+      boxes.push([`top of ${label}`, [x0, y0, x1, y0 + (y1 - y0) * TOP_SHARE]]);
+    }
+    return boxes;
+  }
+
   /**
    * Region hashes (stukje.hashing.regions): each part cut into 64 x 64 cells whose mean integer
    * luma is read from one summed-area table, then PDQ's DCT, median and quality. Returns
@@ -373,7 +400,9 @@
     for (const degrees of ROTATION_DEGREES) {
       yield [`rotate ${degrees > 0 ? "+" : ""}${degrees}`, hashWhole(rotate(whole, degrees))];
     }
-    yield* regionSignals(working, cropBoxes(working.width, working.height, CROP_GRID, true));
+    const { width: workingW, height: workingH } = working;
+    yield* regionSignals(working, [...cropBoxes(workingW, workingH, CROP_GRID, true),
+      ...stripBoxes(workingW, workingH), ...topBoxes(workingW, workingH, TOP_GRID)]);
   }
 
   // Keeps the plain code, then extras of quality 40 and up that are not in the set yet.
@@ -428,7 +457,7 @@
 
   const api = {
     MAX_CODES, submissionSignals, submissionSignalsAsync, candidateSignals, workingPixels,
-    hashWindow, trimBox, rotate, cropBoxes, regionSignals, dihedral,
+    hashWindow, trimBox, rotate, cropBoxes, stripBoxes, topBoxes, regionSignals, dihedral,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.StukjeVariants = api;
