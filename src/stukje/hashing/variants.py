@@ -9,13 +9,15 @@ choice.
 
 - :func:`submission_signals`: the plain hash first, then the 7 other dihedral hashes (from the
   transformed pixels, not pdqhash's shortcut), the trimmed picture (as found, and as a black or
-  white frame would leave it), small rotations, and region hashes of the whole picture and a
-  grid of 175 crops (CROP_GRID); extra hashes below quality 40 (EXTRA_MIN_QUALITY) are left out.
+  white frame would leave it), small rotations, and region hashes of the whole picture, its
+  halves, a grid of 175 crops (CROP_GRID), 4 strips (STRIP_SHARE) and the tops (TOP_SHARE) of
+  the picture and of 65 crops (TOP_GRID); extra hashes below quality 40 (EXTRA_MIN_QUALITY) are
+  left out.
 - :func:`query_signals`: the plain hash, the least channel's hash when the picture is blown
   out, the trimmed picture's hash when trimming removes a border, status bar or caption bar,
-  and region hashes of a smaller grid of crops
-  (QUERY_CROP_GRID) of the picture and of its trimmed part. A crop of a cropped, captioned or
-  stickered copy lines up with one of the stored crops.
+  and region hashes of the halves, a smaller grid of crops (QUERY_CROP_GRID), the strips and
+  the top of the picture and of its trimmed part. A crop of a cropped copy lines up with one
+  of the stored crops; a strip leaves out a sticker, a top a caption band.
 """
 
 from __future__ import annotations
@@ -196,10 +198,10 @@ def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...
 
     The plain hash; when the picture is blown out, PDQ of its least channel (``least
     channel``, :func:`least_channel`); the trimmed part, if trimming finds one (``trimmed``);
-    region hashes of the picture (``whole``), its halves (``left half``, ...) and its
-    QUERY_CROP_GRID crops (``crop 0.90 1 3``), and the same of the trimmed part (``trimmed
-    whole``, ``trimmed crop ...``). Extras below quality 40, or equal to one already in the
-    set, are left out.
+    region hashes of the picture (``whole``), its halves (``left half``, ...), its
+    QUERY_CROP_GRID crops (``crop 0.90 1 3``), strips (``left strip``, ...) and top (``top``),
+    and the same of the trimmed part (``trimmed whole``, ``trimmed crop ...``). Extras below
+    quality 40, or equal to one already in the set, are left out.
     """
     whole = _pdq_input(picture)
     plain = hash_pixels(whole)
