@@ -1,7 +1,7 @@
 """Benchmark: the guard's decision time per phone-size photo, on one core.
 
 For every JPEG photo of the corpus of 4 MP and up, times the whole guard path from file bytes:
-decode (reduced scale) -> PDQ query set (plain + trimmed, as ``POST /v1/guard`` computes it)
+decode (reduced scale) -> the query set (as ``POST /v1/guard`` computes it: plain, trimmed, parts)
 -> match against an index of ``--bank`` signals -> policy ->
 localized message and help resources; once without and once with the NudeNet classifier (on the
 picture already decoded for hashing, onnxruntime limited to one thread). The process is pinned to

@@ -1,8 +1,8 @@
 """PDQ-compatible hashes of many parts of one picture at once: the crop grids.
 
 Hashing a part with PDQ itself (:func:`stukje.hashing.variants.hash_window`) costs a few
-milliseconds; a crop grid needs 175 parts per submitted picture and about 50 per checked one. A
-*region hash* follows PDQ's steps on the part, with one difference:
+milliseconds; the crop grids, strips and tops need about 250 parts per submitted picture and
+about 55 per checked one. A *region hash* follows PDQ's steps on the part, with one difference:
 
 1. luma of the picture, in integers: ``299 R + 587 G + 114 B`` (PDQ's weights, x 1000), summed
    once into a summed-area table, from which every part is read;
