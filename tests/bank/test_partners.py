@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import Engine
 
 from bank.conftest import FAST_SCRYPT
-from stukje.bank import Bank, Scope, parse_scopes
+from stukje.bank import Bank, Scope, parse_scopes, partners
+from stukje.bank.credentials import verify_secret
 from stukje.errors import (
     ConflictError,
     InvalidCredentialsError,
@@ -123,3 +126,51 @@ def test_revoking_or_rotating_here_forgets_recent_keys_at_once(bank: Bank, chang
     else:
         bank.rotate_key("acme")
     assert bank.recently_authenticated(api_key, 60.0) is None
+
+
+def test_concurrent_checks_of_one_key_run_scrypt_once(
+    bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker that starts under load gets many requests with the same key at once.
+    created, api_key = bank.create_partner("acme", "match")
+    calls: list[str] = []
+    start = threading.Barrier(8)
+
+    def slow_verify(secret: str, key_hash: str) -> bool:
+        calls.append(secret)
+        time.sleep(0.2)  # long enough for every other thread to arrive meanwhile
+        return verify_secret(secret, key_hash)
+
+    monkeypatch.setattr(partners, "verify_secret", slow_verify)
+
+    def check() -> object:
+        start.wait()
+        return bank.authenticate(api_key)
+
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: check(), range(8)))
+    assert found == [created] * 8
+    assert len(calls) == 1
+
+
+def test_a_wrong_key_is_not_held_up_by_the_right_ones_check(
+    bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, api_key = bank.create_partner("acme", "match")
+    wrong = api_key[:-1] + ("A" if api_key[-1] != "A" else "B")
+    wrong_checked = threading.Event()
+
+    def verify(secret: str, key_hash: str) -> bool:
+        if secret == api_key:  # the right key's check waits until the wrong one's has run
+            assert wrong_checked.wait(timeout=10), "the wrong key waited for the right one"
+        else:
+            wrong_checked.set()
+        return verify_secret(secret, key_hash)
+
+    monkeypatch.setattr(partners, "verify_secret", verify)
+    with ThreadPoolExecutor(2) as pool:
+        right = pool.submit(bank.authenticate, api_key)
+        time.sleep(0.05)  # the right key's check is under way
+        with pytest.raises(InvalidCredentialsError):
+            pool.submit(bank.authenticate, wrong).result(timeout=10)
+        assert right.result(timeout=10).name == "acme"

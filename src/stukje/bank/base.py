@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,6 +63,10 @@ class StoreBase:
         self._scrypt_cost = scrypt_cost
         # (key id, key hash) -> (SHA-256 of the key, expiry): keys that passed scrypt recently.
         self._verified_keys: dict[tuple[str, str], tuple[bytes, float]] = {}
+        # (key id, SHA-256 of a presented key) -> (its lock, how many hold or wait for it): one
+        # scrypt check of the same key at a time (PartnerStore._key_matches).
+        self._flights: dict[tuple[str, bytes], tuple[threading.Lock, int]] = {}
+        self._flights_lock = threading.Lock()
         # SHA-256 of a key -> (its partner, when it last authenticated): see PartnerStore.
         self._recent_keys: dict[bytes, tuple[Partner, float]] = {}
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 
 from sqlalchemy import Row, bindparam, insert, select, update
@@ -193,14 +195,41 @@ class PartnerStore(StoreBase):
 
     def _key_matches(self, key_id: str, api_key: str, key_hash: str) -> bool:
         digest = _digest(api_key)
+        if self._remembered(key_id, key_hash, digest):
+            return True
+        # One scrypt run per key at a time: when a worker starts (or a key's memory runs out),
+        # every request already waiting with that key would otherwise run its own, tens of
+        # milliseconds and 16 MiB each, all at once. The others wait and then find it remembered.
+        # Keyed by the presented key's digest, so wrong guesses never hold up the right key.
+        with self._single_flight((key_id, digest)):
+            if self._remembered(key_id, key_hash, digest):
+                return True
+            if not verify_secret(api_key, key_hash):
+                return False
+            self._verified_keys[(key_id, key_hash)] = (digest, time.monotonic() + _VERIFIED_TTL_S)
+            return True
+
+    def _remembered(self, key_id: str, key_hash: str, digest: bytes) -> bool:
         remembered = self._verified_keys.get((key_id, key_hash))
-        if (
+        return bool(
             remembered
             and remembered[1] > time.monotonic()
             and hmac.compare_digest(remembered[0], digest)
-        ):
-            return True
-        if not verify_secret(api_key, key_hash):
-            return False
-        self._verified_keys[(key_id, key_hash)] = (digest, time.monotonic() + _VERIFIED_TTL_S)
-        return True
+        )
+
+    @contextmanager
+    def _single_flight(self, key: tuple[str, bytes]) -> Iterator[None]:
+        """Hold the lock for ``key``; the lock is dropped when its last holder or waiter leaves."""
+        with self._flights_lock:
+            lock, users = self._flights.get(key, (threading.Lock(), 0))
+            self._flights[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._flights_lock:
+                lock, users = self._flights[key]
+                if users == 1:
+                    del self._flights[key]
+                else:
+                    self._flights[key] = (lock, users - 1)
