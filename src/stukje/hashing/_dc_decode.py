@@ -91,8 +91,8 @@ class _Huffman:
                 # Every possible next ``spare`` bits: the value's bits are the first
                 # ``category`` of them.
                 extra = np.arange(1 << spare, dtype=np.int32) >> (spare - category)
-                values_ = _extend(extra, category)
-                fast[window] = _DECODED | ((length + category) << 16) | (values_ + 32768)
+                decoded = _extend(extra, category)
+                fast[window] = _DECODED | ((length + category) << 16) | (decoded + 32768)
         return cls(mincode, maxcode, valptr, table, fast)
 
 
