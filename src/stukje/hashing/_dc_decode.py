@@ -27,17 +27,14 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from stukje.hashing._progressive import DQT, EOI, RESTARTS, SOI, SOS, scan_end
+
 __all__ = ["dc_pixels"]
 
-_SOI: Final = 0xD8
-_EOI: Final = 0xD9
 _SOF2: Final = 0xC2
 _DHT: Final = 0xC4
-_DQT: Final = 0xDB
 _DRI: Final = 0xDD
-_SOS: Final = 0xDA
 _APP14: Final = 0xEE
-_RESTARTS: Final = range(0xD0, 0xD8)
 # Frame kinds other than progressive Huffman, and arithmetic-coding conditioning (DAC, 0xCC).
 _OTHER_FRAMES: Final = frozenset(range(0xC0, 0xD0)) - {_SOF2, _DHT}
 _MAX_DC_CATEGORY: Final = 11  # 8-bit samples
@@ -156,7 +153,7 @@ def _require(condition: bool) -> None:
 
 def _parse(data: bytes) -> _Frame:
     """The frame, its DC quantisers and its DC scans, up to the last DC scan."""
-    _require(len(data) >= 4 and data[0] == 0xFF and data[1] == _SOI)
+    _require(len(data) >= 4 and data[0] == 0xFF and data[1] == SOI)
     raw = np.frombuffer(data, dtype=np.uint8)
     frame: _Frame | None = None
     quantisers: dict[int, int] = {}
@@ -169,15 +166,15 @@ def _parse(data: bytes) -> _Frame:
         if kind == 0xFF:  # fill byte before a marker
             pos += 1
             continue
-        if kind == _EOI:
+        if kind == EOI:
             break
-        _require(kind not in _RESTARTS and kind not in _OTHER_FRAMES)
+        _require(kind not in RESTARTS and kind not in _OTHER_FRAMES)
         end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
         _require(pos + 4 <= end <= len(data))
         body = data[pos + 4 : end]
         if kind == _SOF2:
             frame = _parse_frame(body)
-        elif kind == _DQT:
+        elif kind == DQT:
             _parse_quantisers(body, quantisers)
         elif kind == _DHT:
             _parse_tables(body, tables)
@@ -187,10 +184,10 @@ def _parse(data: bytes) -> _Frame:
         elif kind == _APP14:
             # Adobe's marker: transform 0 means the channels are RGB (or CMYK), not YCbCr.
             _require(not (body[:5] == b"Adobe" and len(body) >= 12 and body[11] == 0))
-        elif kind == _SOS:
+        elif kind == SOS:
             _require(frame is not None)
             assert frame is not None
-            stop = _scan_end(raw, end)
+            stop = scan_end(raw, end)
             scan = _parse_scan(body, frame, tables, end, stop, restart)
             if scan is not None:
                 _latch(frame, scan, quantisers)
@@ -286,38 +283,6 @@ def _parse_scan(
         scan_tables.append(None if refine else tables[table])
     shift = approximation & 15
     return _Scan(tuple(chosen), tuple(scan_tables), refine, shift, start, stop, restart)
-
-
-def _scan_end(raw: U8, start: int) -> int:
-    """Where a scan's entropy-coded data ends: the first marker after ``start``."""
-    words = raw[: len(raw) // 8 * 8].view(np.uint64)
-    return int(_next_marker(raw, words, start))
-
-
-@nb.njit(cache=True, nogil=True)
-def _next_marker(raw, words, start):  # type: ignore[no-untyped-def]
-    """The first 0xFF at or after ``start`` not followed by 0x00, a restart number or another
-    0xFF. Eight bytes at a time: only a word holding an 0xFF byte is looked at closely (an
-    0xFF is a byte of the word XOR all-ones that is zero)."""
-    low, high = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
-    pos = start
-    while pos < raw.shape[0] - 1:
-        if pos % 8 == 0:
-            word = pos // 8
-            while word < words.shape[0]:
-                inverted = ~words[word]
-                if (inverted - low) & ~inverted & high:  # an 0xFF in these 8 bytes
-                    break
-                word += 1
-            if word > pos // 8:
-                pos = word * 8
-                continue
-        if raw[pos] == 0xFF:
-            following = raw[pos + 1]
-            if following != 0 and following != 0xFF and not 0xD0 <= following <= 0xD7:
-                return pos
-        pos += 1
-    return raw.shape[0]
 
 
 def _ceil_div(a: int, b: int) -> int:

@@ -24,68 +24,87 @@ from __future__ import annotations
 
 from typing import Final
 
+import numba as nb
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["dc_only_scans"]
+__all__ = ["DQT", "EOI", "RESTARTS", "SOI", "SOS", "dc_only_scans", "scan_end"]
 
-_SOI: Final = 0xD8
-_EOI: Final = 0xD9
-_SOS: Final = 0xDA
-_DQT: Final = 0xDB
-_RESTARTS: Final = range(0xD0, 0xD8)
-
-
-def _marker_offsets(data: bytes) -> npt.NDArray[np.intp]:
-    """Offsets of every 0xFF that starts a marker (not a stuffed byte, restart or fill byte)."""
-    raw = np.frombuffer(data, dtype=np.uint8)
-    ff = np.flatnonzero(raw[:-1] == 0xFF)
-    following = raw[ff + 1]
-    is_marker = (following != 0) & (following != 0xFF) & ((following < 0xD0) | (following > 0xD7))
-    offsets: npt.NDArray[np.intp] = ff[is_marker]
-    return offsets
+# JPEG markers (the byte after 0xFF), shared with stukje.hashing._dc_decode.
+SOI: Final = 0xD8
+EOI: Final = 0xD9
+SOS: Final = 0xDA
+DQT: Final = 0xDB
+RESTARTS: Final = range(0xD0, 0xD8)
 
 
 def dc_only_scans(data: bytes) -> bytes | None:
     """The same progressive JPEG without its AC scans, or None if it cannot be taken apart."""
-    if len(data) < 4 or data[0] != 0xFF or data[1] != _SOI:
+    if len(data) < 4 or data[0] != 0xFF or data[1] != SOI:
         return None
-    markers = _marker_offsets(data)
+    raw = np.frombuffer(data, dtype=np.uint8)
     kept = [data[:2]]
     pos = 2
     while pos + 2 <= len(data):
         if data[pos] != 0xFF:
             return None
         kind = data[pos + 1]
-        if kind == _EOI:
+        if kind == EOI:
             kept.append(data[pos : pos + 2])
             return b"".join(kept)
-        if kind in _RESTARTS or pos + 4 > len(data):
+        if kind in RESTARTS or pos + 4 > len(data):
             return None
         header_end = pos + 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
         if header_end > len(data):
             return None
-        if kind == _DQT:
+        if kind == DQT:
             tables = _dc_quantisers_only(data[pos:header_end])
             if tables is None:
                 return None
             kept.append(tables)
             pos = header_end
             continue
-        if kind != _SOS:
+        if kind != SOS:
             kept.append(data[pos:header_end])
             pos = header_end
             continue
-        scan_end = _next_marker(markers, header_end, len(data))
+        end = scan_end(raw, header_end)
         if _is_dc_scan(data, pos):
-            kept.append(data[pos:scan_end])
-        pos = scan_end
+            kept.append(data[pos:end])
+        pos = end
     return None
 
 
-def _next_marker(markers: npt.NDArray[np.intp], start: int, default: int) -> int:
-    index = int(np.searchsorted(markers, start))
-    return int(markers[index]) if index < len(markers) else default
+def scan_end(raw: npt.NDArray[np.uint8], start: int) -> int:
+    """Where a scan's entropy-coded data ends: the first marker after ``start``."""
+    words = raw[: len(raw) // 8 * 8].view(np.uint64)
+    return int(_next_marker(raw, words, start))
+
+
+@nb.njit(cache=True, nogil=True)
+def _next_marker(raw, words, start):  # type: ignore[no-untyped-def]
+    """The first 0xFF at or after ``start`` not followed by 0x00, a restart number or another
+    0xFF. Eight bytes at a time: only a word holding an 0xFF byte is looked at closely (an
+    0xFF is a byte of the word XOR all-ones that is zero)."""
+    low, high = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
+    pos = start
+    while pos < raw.shape[0] - 1:
+        if pos % 8 == 0:
+            word = pos // 8
+            while word < words.shape[0]:
+                inverted = ~words[word]
+                if (inverted - low) & ~inverted & high:  # an 0xFF in these 8 bytes
+                    break
+                word += 1
+            if word > pos // 8:
+                pos = word * 8
+                continue
+        if raw[pos] == 0xFF:
+            following = raw[pos + 1]
+            if following != 0 and following != 0xFF and not 0xD0 <= following <= 0xD7:
+                return pos
+        pos += 1
+    return raw.shape[0]
 
 
 def _is_dc_scan(data: bytes, sos: int) -> bool:
