@@ -211,14 +211,23 @@ def labelled_query_signals(picture: Picture) -> tuple[tuple[str, PdqSignal], ...
     extras: list[tuple[str, PdqSignal]] = []
     if blown_out(pixels):
         extras.append(("least channel", least_channel(whole)))
-    parts = crop_boxes(width, height, QUERY_CROP_GRID, whole=True)
-    parts += strip_boxes(width, height) + top_boxes(width, height)
+    parts = _query_parts(width, height)
     if box is not None:
         extras.append(("trimmed", hash_window(_cut(pixels, box))))
-        parts += crop_boxes(width, height, QUERY_CROP_GRID, whole=True, within=box)
-        parts += strip_boxes(width, height, within=box) + top_boxes(width, height, within=box)
+        parts += _query_parts(width, height, within=box)
     extras.extend(_region_hashes(pixels, parts))
     return _kept(plain, extras)
+
+
+def _query_parts(
+    width: int, height: int, *, within: Box | None = None
+) -> list[tuple[str, RegionBox]]:
+    """The parts looked up of the picture, or of the part ``within`` it: the whole, its halves
+    and QUERY_CROP_GRID crops, its strips and its top."""
+    parts = crop_boxes(width, height, QUERY_CROP_GRID, whole=True, within=within)
+    return (
+        parts + strip_boxes(width, height, within=within) + top_boxes(width, height, within=within)
+    )
 
 
 def blown_out(pixels: Pixels) -> bool:
@@ -321,6 +330,13 @@ def _cut(pixels: Pixels, box: Box) -> Pixels:
     return np.ascontiguousarray(pixels[top:bottom, left:right])
 
 
+def _frame(width: int, height: int, within: Box | None) -> tuple[Box, str]:
+    """The box parts are taken from (the picture, or ``within`` it) and their labels' prefix."""
+    if within is None:
+        return (0, 0, width, height), ""
+    return within, "trimmed "
+
+
 def crop_boxes(
     width: int,
     height: int,
@@ -336,9 +352,8 @@ def crop_boxes(
     ``scale`` of each side, at ``count`` evenly spaced positions per axis. Edges are fractional:
     :func:`stukje.hashing.regions.region_signals` rounds its cell edges to pixels.
     """
-    left, top, right, bottom = within if within is not None else (0, 0, width, height)
+    (left, top, right, bottom), prefix = _frame(width, height, within)
     part_w, part_h = right - left, bottom - top
-    prefix = "" if within is None else "trimmed "
     boxes: list[tuple[str, RegionBox]] = []
     if whole:
         middle_x, middle_y = left + part_w / 2, top + part_h / 2
@@ -365,9 +380,8 @@ def strip_boxes(
     width: int, height: int, *, within: Box | None = None
 ) -> list[tuple[str, RegionBox]]:
     """The left, right, top and bottom STRIP_SHARE of the picture, or of the part ``within``."""
-    left, top, right, bottom = within if within is not None else (0, 0, width, height)
+    (left, top, right, bottom), prefix = _frame(width, height, within)
     strip_w, strip_h = (right - left) * STRIP_SHARE, (bottom - top) * STRIP_SHARE
-    prefix = "" if within is None else "trimmed "
     return [
         (f"{prefix}left strip", (left, top, left + strip_w, bottom)),
         (f"{prefix}right strip", (right - strip_w, top, right, bottom)),
@@ -385,8 +399,7 @@ def top_boxes(
 ) -> list[tuple[str, RegionBox]]:
     """The top (upper TOP_SHARE, full width) of the picture, or of the part ``within``, then the
     tops of the crops of ``grid`` (:func:`crop_boxes`' crops, in its order)."""
-    left, top, right, bottom = within if within is not None else (0, 0, width, height)
-    prefix = "" if within is None else "trimmed "
+    (left, top, right, bottom), prefix = _frame(width, height, within)
     boxes: list[tuple[str, RegionBox]] = [
         (f"{prefix}top", (left, top, right, top + (bottom - top) * TOP_SHARE))
     ]
