@@ -368,7 +368,13 @@ def _signal_infos(connection: Connection, ids: Iterable[int]) -> dict[int, Signa
     s, b, c = schema.signals, schema.banks, schema.cases
     wanted = sorted(set(ids))
     query = (
-        select(s.c.id, s.c.signal_type, s.c.status, b.c.name, c.c.status.label("case_status"))
+        select(
+            s.c.id.label("signal_id"),
+            s.c.signal_type,
+            s.c.status,
+            b.c.name.label("bank"),
+            c.c.status.label("case_status"),
+        )
         .join(b, b.c.id == s.c.bank_id)
         .outerjoin(c, c.c.id == s.c.case_id)
     )
@@ -376,18 +382,13 @@ def _signal_infos(connection: Connection, ids: Iterable[int]) -> dict[int, Signa
     for start in range(0, len(wanted), 5000):
         chunk = wanted[start : start + 5000]
         for row in connection.execute(query.where(s.c.id.in_(chunk))):
-            found[row.id] = SignalInfo(
-                signal_id=row.id,
-                signal_type=row.signal_type,
-                bank=row.name,
-                status=Status(row.status),
-                case_status=Status(row.case_status) if row.case_status else None,
-            )
+            found[row.signal_id] = _signal_info(row)
     return found
 
 
 def _signal_info(row: Any) -> SignalInfo:
-    """A row of _RECORD_LIVE_PG's signals as a SignalInfo."""
+    """A row with signal_id, signal_type, status, bank and case_status as a SignalInfo (this
+    module's query, or _RECORD_LIVE_PG's signal rows)."""
     return SignalInfo(
         signal_id=row.signal_id,
         signal_type=row.signal_type,
