@@ -24,7 +24,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stukje.api.deps import Services, authenticate, charge_hashes
-from stukje.api.routes.match import SMALL_SEARCH, MatchResponse, confirm_hits, hits_of
+from stukje.api.routes.match import (
+    MatchResponse,
+    confirm_hits,
+    hits_of,
+    radius_of,
+    search_index,
+)
 from stukje.bank import Partner
 from stukje.bank import Scope as KeyScope
 from stukje.bank.base import require
@@ -77,11 +83,7 @@ class FastMatch:
             codes = parse_hash_array(hashes)
         except StukjeError:
             return None  # the route refuses it with the proper error
-        radius = self.services.settings.match_threshold if threshold is None else threshold
-        if len(codes) <= SMALL_SEARCH:  # a small search is quicker than a hop to a worker thread
-            found = self.services.matcher.search(codes, radius)
-        else:
-            found = await run_in_threadpool(self.services.matcher.search, codes, radius)
+        found = await search_index(self.services, codes, radius_of(self.services, threshold))
         try:
             charge_hashes(self.services, partner, len(codes))
         except StukjeError:

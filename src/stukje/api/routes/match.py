@@ -57,14 +57,28 @@ class ImageMatchResponse(MatchResponse):
 Hit = tuple[int, int, int]  # (position in the request, signal id, distance)
 
 
+def radius_of(services: Services, threshold: int | None) -> int:
+    """The request's threshold, or the service's default."""
+    return services.settings.match_threshold if threshold is None else threshold
+
+
 def search_hits(
     services: Services, codes: npt.NDArray[np.uint8], threshold: int | None
 ) -> list[Hit]:
     """Every stored signal within the threshold of each code, from the live index."""
-    radius = services.settings.match_threshold if threshold is None else threshold
-    found = services.matcher.search(codes, radius)
+    found = services.matcher.search(codes, radius_of(services, threshold))
     services.metrics.hashes_checked.inc(len(codes))
     return hits_of(found)
+
+
+async def search_index(
+    services: Services, codes: npt.NDArray[np.uint8], radius: int
+) -> BatchResult:
+    """The live index's answer: a small search on the event loop (quicker than a hop to a worker
+    thread), a larger one in a worker thread."""
+    if len(codes) <= SMALL_SEARCH:
+        return services.matcher.search(codes, radius)
+    return await run_in_threadpool(services.matcher.search, codes, radius)
 
 
 def hits_of(found: BatchResult) -> list[Hit]:
@@ -120,10 +134,9 @@ async def find_matches(
     one_picture: bool = False,
 ) -> list[MatchOut]:
     """Matches of each code; with ``one_picture`` the codes are the query set of one picture."""
-    if len(codes) <= SMALL_SEARCH:  # a small search is quicker than a hop to a worker thread
-        hits = search_hits(services, codes, threshold)
-    else:
-        hits = await run_in_threadpool(search_hits, services, codes, threshold)
+    found = await search_index(services, codes, radius_of(services, threshold))
+    services.metrics.hashes_checked.inc(len(codes))
+    hits = hits_of(found)
     if one_picture:
         hits = one_per_signal(hits)
     if not hits:
