@@ -13,9 +13,9 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 import pdqhash
-from PIL import Image
 
 from stukje.errors import UnsupportedFormatError
+from stukje.hashing._resample import resize
 from stukje.hashing.decode import (
     DEFAULT_LIMITS,
     ImageLimits,
@@ -110,9 +110,7 @@ def hash_image(
 def _pdq_input(picture: Picture) -> npt.NDArray[np.uint8]:
     if not picture.reduced:
         return picture.pixels
-    size = pdq_target_size(picture.width, picture.height)
-    resized = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BILINEAR)
-    return np.asarray(resized, dtype=np.uint8)
+    return resize(picture.pixels, pdq_target_size(picture.width, picture.height), "bilinear")
 
 
 def _checked_pixels(pixels: npt.NDArray[np.generic]) -> npt.NDArray[np.uint8]:

@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from stukje.hashing._resample import resize
 from stukje.hashing.decode import Picture
 from stukje.hashing.pdq import DIHEDRAL_NAMES, PdqSignal, _pdq_input, hash_pixels
 from stukje.hashing.regions import RegionBox, region_signals
@@ -257,10 +258,7 @@ def hash_window(pixels: Pixels) -> PdqSignal:
     screenshot). At 384 the box is 3 pixels, as on the plain hash's input.
     """
     if pixels.shape[:2] != (WINDOW_SIZE, WINDOW_SIZE):
-        resized = Image.fromarray(pixels).resize(
-            (WINDOW_SIZE, WINDOW_SIZE), Image.Resampling.BILINEAR
-        )
-        pixels = np.asarray(resized, dtype=np.uint8)
+        pixels = resize(pixels, (WINDOW_SIZE, WINDOW_SIZE), "bilinear")
     return hash_pixels(pixels)
 
 
@@ -298,16 +296,14 @@ def working_pixels(picture: Picture) -> Pixels:
     scale = math.sqrt(WORKING_PIXELS / (width * height))
     if scale < 1:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        shrunk = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BOX)
-        return np.asarray(shrunk, dtype=np.uint8)
+        return resize(picture.pixels, size, "box")
     grow = min(scale, MIN_WORKING_SIDE / min(width, height))
     if grow <= 1:
         return picture.pixels
     size = (round(width * grow), round(height * grow))
     if size == (width, height):
         return picture.pixels
-    enlarged = Image.fromarray(picture.pixels).resize(size, Image.Resampling.BILINEAR)
-    return np.asarray(enlarged, dtype=np.uint8)
+    return resize(picture.pixels, size, "bilinear")
 
 
 def _dihedral(pixels: Pixels, index: int) -> Pixels:
