@@ -7,8 +7,9 @@
  * 384 x 384, and region hashes of the whole picture, its halves, a grid of 175 crops, 4 strips
  * (a side's 40 %) and the tops (upper 70 %) of the picture and of 65 crops, all on the working
  * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept, or a small photo
- * enlarged, bilinear, to 128 pixels on its short side). Extra codes below quality 40 or already
- * in the set are left out.
+ * enlarged, bilinear, to 128 pixels on its short side). A region hash is kept in one
+ * orientation of the two (a part brighter on the right as its mirrored code), or in both when
+ * it leans little either way. Extra codes below quality 40 or already in the set are left out.
  *
  * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
  */
@@ -34,11 +35,19 @@
   const WORKING_PIXELS = 512 * 512;
   const MIN_WORKING_SIDE = 128;
   const FRAMES = [["black", 0], ["white", 255]];
-  // The most codes one photo can give: 8 symmetries, 3 trims, 4 turns, the whole, its 4 halves,
-  // 175 crops, 4 strips, the top and the tops of 65 crops.
+  // stukje.hashing.variants.MIRROR_MASK, one byte of it: the bits of odd horizontal frequency,
+  // whose signs flip when a part is mirrored (code XOR mask ~ the mirrored part's code).
+  const MIRROR_BYTE = 0x55;
+  // stukje.hashing.variants.MIRROR_MARGIN: a part leaning less than this either way gives both
+  // orientations (the submission side's margin; the query side, not in the browser, uses 0).
+  const MIRROR_MARGIN = 0.05;
+  // The steps one photo can take: 8 symmetries, 3 trims, 4 turns, then the parts hashed as
+  // region hashes: the whole, its 4 halves, 175 crops, 4 strips, the top and the tops of 65 crops.
   const squares = (grid) => grid.reduce((sum, [, count]) => sum + count * count, 0);
-  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 5 + squares(CROP_GRID) + 4 + 1 +
-    squares(TOP_GRID);
+  const REGION_PARTS = 5 + squares(CROP_GRID) + 4 + 1 + squares(TOP_GRID);
+  const MAX_STEPS = 8 + 3 + ROTATION_DEGREES.length + REGION_PARTS;
+  // The most codes one photo can give: a part may give its code and its mirrored code.
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 2 * REGION_PARTS;
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
   const roundHalfEven = pdq.roundHalfEven;
@@ -265,12 +274,70 @@
     return boxes;
   }
 
+  // Rows 0-16 of the 64-point DCT-II in double, as stukje.hashing.regions' _CONSTANT and _DCT
+  // (row 0, the constant one, is left out of the hash but needed for the lean).
+  const DCT17 = (() => {
+    const matrix = new Float64Array(17 * REGION_GRID);
+    for (let j = 0; j < REGION_GRID; j++) matrix[j] = Math.sqrt(2 / REGION_GRID);
+    for (let i = 1; i <= 16; i++) {
+      for (let j = 0; j < REGION_GRID; j++) {
+        matrix[i * REGION_GRID + j] = Math.sqrt(2 / REGION_GRID) *
+          Math.cos((Math.PI / 2 / REGION_GRID) * i * (2 * j + 1));
+      }
+    }
+    return matrix;
+  })();
+
+  /**
+   * A grid's lean (stukje.hashing.regions._leans), in double on the cells' exact means: its
+   * coefficient of vertical frequency 0 and horizontal frequency 1 over the root of the summed
+   * squares of the 17 x 17 lowest coefficients but (0, 0); 0 for a flat grid. Above 0 when the
+   * left side is the brighter; a mirrored part has the opposite lean.
+   */
+  function leanOf(cells) {
+    const n = REGION_GRID;
+    // partial = DCT17 @ cells (17 x 64), then coefficients = partial @ DCT17^T (17 x 17).
+    const partial = new Float64Array(17 * n);
+    for (let i = 0; i < 17; i++) {
+      for (let k = 0; k < n; k++) {
+        const weight = DCT17[i * n + k];
+        const row = k * n;
+        const out = i * n;
+        for (let j = 0; j < n; j++) partial[out + j] += weight * cells[row + j];
+      }
+    }
+    let energy = 0;
+    let lean01 = 0;
+    for (let i = 0; i < 17; i++) {
+      for (let l = 0; l < 17; l++) {
+        if (i === 0 && l === 0) continue;
+        let sum = 0;
+        for (let j = 0; j < n; j++) sum += partial[i * n + j] * DCT17[l * n + j];
+        energy += sum * sum;
+        if (i === 0 && l === 1) lean01 = sum;
+      }
+    }
+    const root = Math.sqrt(energy);
+    return root > 0 ? lean01 / root : 0;
+  }
+
+  // A code XOR MIRROR_MASK, in hex: every byte XOR 0x55, so every hex digit XOR 5.
+  function mirroredHex(hex) {
+    let out = "";
+    for (const digit of hex) out += (parseInt(digit, 16) ^ (MIRROR_BYTE & 15)).toString(16);
+    return out;
+  }
+
   /**
    * Region hashes (stukje.hashing.regions): each part cut into 64 x 64 cells whose mean integer
-   * luma is read from one summed-area table, then PDQ's DCT, median and quality. Returns
-   * [label, {hash, quality}] for each labelled box, leaving out parts under 64 pixels a side.
+   * luma is read from one summed-area table, then PDQ's DCT, median and quality, and the part's
+   * lean. Returns [label, {hash, quality}] for each labelled box, leaving out parts under 64
+   * pixels a side, in one orientation of the two as stukje.hashing.variants._region_hashes: the
+   * code when the part leans left (lean >= 0), its code XOR MIRROR_MASK labelled "... mirrored"
+   * when it leans right (lean < 0); both when it leans less than margin either way. The whole
+   * parts always keep their own code too.
    */
-  function regionSignals(image, boxes) {
+  function regionSignals(image, boxes, margin = MIRROR_MARGIN) {
     const { pixels, width, height } = image;
     const stride = width + 1;
     const table = new Float64Array(stride * (height + 1));
@@ -298,7 +365,8 @@
         if (xs[k + 1] <= xs[k] || ys[k + 1] <= ys[k]) usable = false;
       }
       if (!usable) continue;
-      const grid = new Float32Array(REGION_GRID * REGION_GRID);
+      // The cells' means in double (Python's grid, float64); the hash takes them as float32.
+      const cells = new Float64Array(REGION_GRID * REGION_GRID);
       for (let i = 0; i < REGION_GRID; i++) {
         const above = ys[i] * stride;
         const below = ys[i + 1] * stride;
@@ -306,10 +374,17 @@
           const sum = table[below + xs[j + 1]] - table[above + xs[j + 1]] -
             table[below + xs[j]] + table[above + xs[j]];
           const area = (ys[i + 1] - ys[i]) * (xs[j + 1] - xs[j]);
-          grid[i * REGION_GRID + j] = sum / (area * 1000);
+          cells[i * REGION_GRID + j] = sum / (area * 1000);
         }
       }
-      signals.push([label, pdq.hashGrid(grid)]);
+      const signal = pdq.hashGrid(new Float32Array(cells));
+      const lean = leanOf(cells);
+      const slight = Math.abs(lean) < margin;
+      if (lean >= 0 || slight || label.endsWith("whole")) signals.push([label, signal]);
+      if (lean < 0 || slight) {
+        const mirrored = { hash: mirroredHex(signal.hash), quality: signal.quality };
+        signals.push([`${label} mirrored`, mirrored]);
+      }
     }
     return signals;
   }
@@ -435,28 +510,32 @@
 
   /**
    * submissionSignals that hands the event loop back every ~40 ms so the page stays
-   * responsive; onProgress(done, MAX_CODES) after each pause.
+   * responsive; onProgress(done, MAX_STEPS) after each pause, done counting the hashes made
+   * (a part's mirrored code, which follows its own code, is no extra step).
    */
   async function submissionSignalsAsync(pixels, width, height, channels, kind, onProgress) {
     const { kept, offer } = keeper();
     const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
     let done = 0;
+    let previous = null;
     let since = Date.now();
     for (const [label, signal] of candidateSignals(pixels, width, height, channels, kind)) {
       offer(label, signal);
-      done++;
+      if (label !== `${previous} mirrored`) done++;
+      previous = label;
       if (Date.now() - since > 40) {
-        if (onProgress) onProgress(done, MAX_CODES);
+        if (onProgress) onProgress(Math.min(done, MAX_STEPS), MAX_STEPS);
         await pause();
         since = Date.now();
       }
     }
-    if (onProgress) onProgress(MAX_CODES, MAX_CODES);
+    if (onProgress) onProgress(MAX_STEPS, MAX_STEPS);
     return kept;
   }
 
   const api = {
-    MAX_CODES, submissionSignals, submissionSignalsAsync, candidateSignals, workingPixels,
+    MAX_CODES, MAX_STEPS, MIRROR_MARGIN, submissionSignals, submissionSignalsAsync,
+    candidateSignals, workingPixels,
     hashWindow, trimBox, rotate, cropBoxes, stripBoxes, topBoxes, regionSignals, dihedral,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
