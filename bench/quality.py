@@ -153,6 +153,8 @@ class FalseMatches:
     by_label: Counter[str] = field(default_factory=Counter)  # stored hash kind that matched
     by_pair: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (a, b, plain/ours)
     nearest: dict[str, int] = field(default_factory=dict)  # kind -> smallest stukje distance
+    #: (a, b) -> plain PDQ distance and stukje's smallest distance between the two originals
+    originals: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
 
 
@@ -173,6 +175,8 @@ def false_matches(photos: list[Photo]) -> FalseMatches:
             offsets = np.cumsum([0] + [len(q) for _, q in other.queries.values()])
             for number, edit in enumerate(other.queries):
                 block = ours[:, offsets[number] : offsets[number + 1]]
+                if edit == "original":
+                    found.originals[owner.name, other.name] = (int(plain[number]), int(block.min()))
                 found.pairs[kind] += 1
                 found.plain[kind] += int(plain[number] <= THRESHOLD)
                 found.by_pair[owner.name, other.name, "plain"] += int(plain[number] <= THRESHOLD)
@@ -249,11 +253,15 @@ def report(table: dict[str, tuple[float, float]], found: FalseMatches, cost: Cos
             f"| {found.unfiltered[kind]} |"
         )
     print(f"\nsmallest stukje distance by pair kind: {found.nearest}")
-    print("look-alike and same-picture pairs, variants matched (plain PDQ / stukje):")
+    print(
+        "look-alike and same-picture pairs, variants matched (plain PDQ / stukje), and the"
+        " distance between the two originals (plain PDQ / stukje's nearest):"
+    )
     for first, second in LOOK_ALIKES + SAME_PICTURE:
         for a, b in ((first, second), (second, first)):
             plain, ours = found.by_pair[a, b, "plain"], found.by_pair[a, b, "ours"]
-            print(f"  {a} stored, variants of {b}: {plain} / {ours}")
+            apart = "{} / {} bits".format(*found.originals[a, b])
+            print(f"  {a} stored, variants of {b}: {plain} / {ours}; originals {apart}")
     print(f"false and look-alike matches by stored hash kind: {dict(found.by_label)}")
     for example in found.examples:
         print(f"  unrelated match: {example}")

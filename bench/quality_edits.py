@@ -209,6 +209,16 @@ def screenshot_of_crop(image: Image.Image, rng: Rng) -> bytes:
     return encode(screenshot_of(with_caption(inner)), "JPEG", 70)
 
 
+def mirror_crop_jpeg(image: Image.Image, rng: Rng) -> bytes:
+    """A mirrored selfie, cropped: left-right mirror, crop 5 %, JPEG quality 70."""
+    mirrored = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return encode(mirrored.crop(crop_box(mirrored.size, 0.05, rng)), "JPEG", 70)
+
+
+def mirror_crop_caption_jpeg(image: Image.Image, rng: Rng) -> bytes:
+    return crop_caption_jpeg(image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), rng)
+
+
 #: name -> (group, edit), in the order of the report.
 EDITS: Final[dict[str, tuple[str, Edit]]] = {
     "jpeg q90": ("ordinary", jpeg(90)),
@@ -246,4 +256,6 @@ EDITS: Final[dict[str, tuple[str, Edit]]] = {
     "crop 10% + caption + jpeg q50": ("combination", crop_caption_jpeg),
     "crop 5% + border 10% + jpeg q70": ("combination", crop_border_jpeg),
     "screenshot of crop 10% + caption": ("combination", screenshot_of_crop),
+    "mirror + crop 5% + jpeg q70": ("combination", mirror_crop_jpeg),
+    "mirror + crop 10% + caption + jpeg q50": ("combination", mirror_crop_caption_jpeg),
 }

@@ -184,10 +184,16 @@ def test_submission_set_starts_with_the_plain_hash_and_holds_good_distinct_hashe
     labels = [label for label, _ in labelled_submission_signals(picture)]
     assert labels[:2] == ["plain", "rotate90_ccw"]
     assert "whole" in labels
-    assert {"left strip", "top", "top of crop 0.90 4 4"} <= set(labels)
-    scales = {label.split()[1] for label in labels if label.startswith("crop ")}
+    parts = {_part(label) for label in labels}
+    assert {"left strip", "top", "top of crop 0.90 4 4"} <= parts
+    scales = {label.split()[1] for label in parts if label.startswith("crop ")}
     assert scales == {f"{scale:.2f}" for scale, _ in CROP_GRID}
     assert len(signals) > 150
+
+
+def _part(label: str) -> str:
+    """The part a region hash's label names, in either orientation."""
+    return label.removesuffix(" mirrored")
 
 
 def _variants(image: Image.Image) -> dict[str, Image.Image]:
@@ -266,7 +272,7 @@ def test_a_quarter_size_copy_of_a_small_page_is_found(photos_dir: Path) -> None:
     stored = submission_signals(_decoded(image, "PNG"))
     labelled = labelled_query_signals(_decoded(small))
     assert min(small.size) < 64
-    assert "left half" in [label for label, _ in labelled]
+    assert "left half" in [_part(label) for label, _ in labelled]
     assert _matches(stored[:1], (labelled[0][1],)) > DEFAULT_THRESHOLD
     assert _matches(stored, tuple(signal for _, signal in labelled)) <= DEFAULT_THRESHOLD
 
@@ -304,7 +310,7 @@ def test_a_caption_over_a_photo_below_smooth_sky_is_found(photos_dir: Path) -> N
     queries = labelled_query_signals(_decoded(captioned))
 
     def halves_and_crops(label: str) -> bool:
-        label = label.removeprefix("trimmed ")
+        label = _part(label).removeprefix("trimmed ")
         return not (label == "top" or label.startswith("top of ") or label.endswith(" strip"))
 
     near = [
@@ -332,7 +338,8 @@ def test_a_cropped_captioned_copy_is_found_by_its_top(photos_dir: Path) -> None:
     queries = labelled_query_signals(load_picture(out.getvalue()))
     distance, stored_label, query_label = _nearest(stored, queries)
     assert distance <= DEFAULT_THRESHOLD
-    assert (stored_label.split(" of ")[0], query_label) == ("top", "top")
+    assert (_part(stored_label).split(" of ")[0], _part(query_label)) == ("top", "top")
+    assert stored_label.endswith(" mirrored") == query_label.endswith(" mirrored")
     without_tops = tuple((label, s) for label, s in stored if not label.startswith("top"))
     assert _nearest(without_tops, queries)[0] > DEFAULT_THRESHOLD
 
@@ -351,8 +358,8 @@ def test_a_sticker_across_the_centre_is_found_by_a_strip(photos_dir: Path) -> No
     distance, stored_label, query_label = _nearest(stored, queries)
     assert distance <= DEFAULT_THRESHOLD
     assert stored_label == query_label
-    assert stored_label.endswith(" strip")
-    without_strips = tuple((label, s) for label, s in stored if not label.endswith(" strip"))
+    assert _part(stored_label).endswith(" strip")
+    without_strips = tuple((label, s) for label, s in stored if not _part(label).endswith(" strip"))
     assert _nearest(without_strips, queries)[0] > DEFAULT_THRESHOLD
 
 

@@ -12,7 +12,12 @@ about 55 per checked one. A *region hash* follows PDQ's steps on the part, with 
 3. the 16 x 16 lowest DCT-II coefficients but the constant one (PDQ's basis, rows 1-16) of that
    64 x 64 grid; a bit is 1 where the coefficient is above the 128th smallest of the 256 (PDQ's
    median), in pdqhash's bit order;
-4. the quality as PDQ computes it from the 64 x 64 grid's gradients (0-100).
+4. the quality as PDQ computes it from the 64 x 64 grid's gradients (0-100);
+5. the part's *lean*: its left-right brightness gradient (the coefficient of vertical frequency
+   0 and horizontal frequency 1) over the root mean square of the 17 x 17 lowest coefficients
+   but the constant one, from -1 to 1; above 0 when the left side is the brighter. A mirrored
+   part has the opposite lean, which :mod:`stukje.hashing.variants` uses to hash every part in
+   one orientation of the two (docs/quality.md, "Mirrored parts").
 
 A region hash lies within about 10 bits of PDQ of the same part, so it is stored and matched as a
 PDQ signal; it is meant to be compared with region hashes of the other side's grid. Parts
@@ -22,8 +27,9 @@ loops (numba, as the index's kernels): about 1.3 ms for the 50 parts of a checke
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 import numba as nb
 import numpy as np
@@ -32,7 +38,7 @@ import numpy.typing as npt
 from stukje.hashing.pdq import PdqSignal
 from stukje.hashing.signal import PdqHash
 
-__all__ = ["GRID", "RegionBox", "region_signals"]
+__all__ = ["GRID", "RegionBox", "RegionHash", "region_signals"]
 
 #: Cells per side of the grid each part is shrunk to (PDQ's 64).
 GRID: Final = 64
@@ -44,11 +50,23 @@ _COLUMNS: Final = np.arange(GRID, dtype=np.float64)[np.newaxis, :]
 #: PDQ's DCT basis: rows 1-16 of the 64-point DCT-II (the constant row 0 left out).
 _DCT: Final = np.sqrt(2.0 / GRID) * np.cos(np.pi / 2 / GRID * _ROWS * (2 * _COLUMNS + 1))
 _STEPS: Final = np.arange(GRID + 1, dtype=np.float64) / GRID
+#: The constant row of the same DCT (left out of the hash, needed for the lean).
+_CONSTANT: Final = math.sqrt(2.0 / GRID)
+#: A grid whose low coefficients' root sum of squares is under this is flat: lean 0. (One grey
+#: level of difference between two halves already gives about 45.)
+_FLAT_ROOT: Final = 1e-6
+
+
+class RegionHash(NamedTuple):
+    """A part's region hash and its lean (-1 to 1, above 0 when its left side is brighter)."""
+
+    signal: PdqSignal
+    lean: float
 
 
 def region_signals(
     pixels: npt.NDArray[np.uint8], boxes: Sequence[RegionBox]
-) -> list[PdqSignal | None]:
+) -> list[RegionHash | None]:
     """One region hash per box of this (H, W, 3) RGB picture, None for a part under 64 pixels."""
     if not boxes:
         return []
@@ -57,7 +75,7 @@ def region_signals(
     xs = _edges(box[:, 0], box[:, 2])
     ys = _edges(box[:, 1], box[:, 3])
     usable = (np.diff(xs, axis=1).min(axis=1) > 0) & (np.diff(ys, axis=1).min(axis=1) > 0)
-    out: list[PdqSignal | None] = [None] * len(box)
+    out: list[RegionHash | None] = [None] * len(box)
     if not usable.any():
         return out
     grid, qualities = _cells_and_quality(table, xs[usable], ys[usable])
@@ -65,9 +83,29 @@ def region_signals(
     median = np.sort(coefficients, axis=1)[:, 127:128]  # PDQ's median: the 128th smallest
     above = coefficients > median
     bits = np.packbits(above[:, ::-1], axis=1)
-    for slot, code, quality in zip(np.flatnonzero(usable), bits, qualities, strict=True):
-        out[slot] = PdqSignal(PdqHash(code.tobytes()), int(quality))
+    leans = _leans(grid, coefficients)
+    for slot, code, quality, lean in zip(
+        np.flatnonzero(usable), bits, qualities, leans.tolist(), strict=True
+    ):
+        out[slot] = RegionHash(PdqSignal(PdqHash(code.tobytes()), int(quality)), lean)
     return out
+
+
+def _leans(
+    grid: npt.NDArray[np.float64], coefficients: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Each grid's lean: its coefficient (0, 1) over the root mean square of its 17 x 17 lowest
+    coefficients but (0, 0); 0 for a flat grid (where that root is rounding noise, under
+    _FLAT_ROOT). ``coefficients`` are the 16 x 16 of the hash."""
+    top_row = _CONSTANT * (grid.sum(axis=1) @ _DCT.T)  # coefficients (0, 1..16)
+    left_column = _CONSTANT * (grid.sum(axis=2) @ _DCT.T)  # coefficients (1..16, 0)
+    energy = (coefficients**2).sum(axis=1)
+    energy += (top_row**2).sum(axis=1) + (left_column**2).sum(axis=1)
+    root = np.sqrt(energy)
+    leans: npt.NDArray[np.float64] = np.divide(
+        top_row[:, 0], root, out=np.zeros_like(root), where=root >= _FLAT_ROOT
+    )
+    return leans
 
 
 @nb.njit(cache=True, nogil=True)
