@@ -11,7 +11,7 @@ the common layouts are decoded here with libjpeg's own arithmetic:
   clamped (libjpeg's 1x1 and, for 4:2:0 chroma, 2x2 reduced transforms agree on this);
 - subsampled chroma repeated over the pixels it covers (at 1/8 scale libjpeg turns off "fancy"
   upsampling, and its 2x2 transform of a lone DC gives four equal pixels);
-- libjpeg's fixed-point YCbCr -> RGB tables.
+- libjpeg's fixed-point YCbCr -> RGB conversion (the entries of its tables, computed in place).
 
 So the pixels are libjpeg's, one for one (tests/hashing/test_hashing_decode.py compares them).
 Anything else (12-bit samples, arithmetic coding, CMYK, RGB or Adobe-transformed colour, odd
@@ -72,33 +72,37 @@ class _Huffman:
             valptr[length], mincode[length] = symbol, code
             if count:
                 maxcode[length] = code + count - 1
-            code = (code + count) << 1
+            code += count
+            # More codes than the length allows (an all-ones code included): libjpeg rejects
+            # the table too (JERR_BAD_HUFF_TABLE).
+            _require(code < 1 << length)
+            code <<= 1
             symbol += count
         table = np.zeros(256, dtype=np.uint8)
         table[: len(values)] = np.frombuffer(values, dtype=np.uint8)
-        fast = np.zeros(1 << _LOOKAHEAD, dtype=np.int32)
-        for length in range(1, _LOOKAHEAD + 1):
-            for code in range(int(mincode[length]), int(maxcode[length]) + 1):
-                category = int(table[valptr[length] + code - mincode[length]])
-                spare = _LOOKAHEAD - length
-                window = slice(code << spare, (code + 1) << spare)
-                if category > spare or category > _MAX_DC_CATEGORY:
-                    fast[window] = (length << 8) | category
-                    continue
-                # Every possible next ``spare`` bits: the value's bits are the first
-                # ``category`` of them.
-                extra = np.arange(1 << spare, dtype=np.int32) >> (spare - category)
-                decoded = _extend(extra, category)
-                fast[window] = _DECODED | ((length + category) << 16) | (decoded + 32768)
-        return cls(mincode, maxcode, valptr, table, fast)
+        return cls(mincode, maxcode, valptr, table, _fast_table(mincode, maxcode, valptr, table))
 
 
-def _extend(bits: I32, category: int) -> I32:
-    """JPEG's sign extension of a ``category``-bit value: below half means negative."""
-    if category == 0:
-        return np.zeros_like(bits)
-    negative = bits < (1 << (category - 1))
-    return np.where(negative, bits + 1 - (1 << category), bits).astype(np.int32)
+@nb.njit(cache=True, nogil=True)
+def _fast_table(mincode, maxcode, valptr, values):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """_Huffman.fast: per code up to _LOOKAHEAD bits long, every possible next bits."""
+    fast = np.zeros(1 << _LOOKAHEAD, dtype=np.int32)
+    for length in range(1, _LOOKAHEAD + 1):
+        spare = _LOOKAHEAD - length
+        for code in range(mincode[length], maxcode[length] + 1):
+            category = np.int32(values[valptr[length] + code - mincode[length]])
+            first = code << spare
+            if category > spare or category > _MAX_DC_CATEGORY:
+                fast[first : first + (1 << spare)] = (length << 8) | category
+                continue
+            for following in range(1 << spare):
+                # The value's bits are the first ``category`` of the following ``spare``;
+                # JPEG's sign extension: below half means negative.
+                extra = following >> (spare - category)
+                if category and extra < 1 << (category - 1):
+                    extra += 1 - (1 << category)
+                fast[first + following] = _DECODED | ((length + category) << 16) | (extra + 32768)
+    return fast
 
 
 @dataclass(frozen=True)
@@ -318,6 +322,13 @@ def _decode_blocks(data: U8, frame: _Frame) -> I32:
                 dtype=np.int64,
             )
             grid = (across, down)
+        if scan.refine and scan.restart == 0:
+            # One raw bit a block, in scan order: unstuffed once, then read by position.
+            per_mcu = int(layout[:, 1] @ layout[:, 2])  # blocks an MCU
+            size = _ceil_div(grid[0] * grid[1] * per_mcu, 8)
+            bits = _unstuffed(data, scan.start, scan.stop, size)
+            _refine(bits, scan.shift, layout, grid[0], grid[1], blocks)
+            continue
         ok = _decode_scan(
             data, scan.start, scan.stop, scan.restart, scan.refine, scan.shift,
             layout, grid[0], grid[1], blocks, *_stack_tables(scan.tables),
@@ -328,8 +339,8 @@ def _decode_blocks(data: U8, frame: _Frame) -> I32:
 
 def _stack_tables(tables: tuple[_Huffman | None, ...]) -> tuple[I32, I32, I32, U8, I32]:
     present = [t for t in tables if t is not None]
-    empty = _Huffman.parse(bytes(16), b"")
-    chosen = [t if t is not None else (present[0] if present else empty) for t in tables]
+    filler = present[0] if present else _Huffman.parse(bytes(16), b"")
+    chosen = [t if t is not None else filler for t in tables]
     return (
         np.stack([t.mincode for t in chosen]),
         np.stack([t.maxcode for t in chosen]),
@@ -340,125 +351,163 @@ def _stack_tables(tables: tuple[_Huffman | None, ...]) -> tuple[I32, I32, I32, U
 
 
 @nb.njit(cache=True, nogil=True)
-def _decode_scan(  # type: ignore[no-untyped-def]
+def _decode_scan(  # type: ignore[no-untyped-def]  # pragma: no cover
     data, start, stop, restart, refine, shift, layout, across, down, blocks,
     mincode, maxcode, valptr, values, fast,
 ):  # fmt: skip
-    """Decode one DC scan into the block arrays; False on damage (the caller gives up)."""
+    """Decode one DC scan into the block arrays; False on damage (the caller gives up).
+
+    Written out in one function: a helper handed an array (even inlined) costs a reference
+    count increment and decrement per call, atomic operations that took a fifth of the time."""
     pos = start
     bits = np.int64(0)
-    count = 0
+    count = np.int64(0)
+    # Bits wanted before a block: the longest code and its extra bits (16 + 11), or one.
+    wanted = 1 if refine else 32
     predictions = np.zeros(3, dtype=np.int64)
-    mcu_row = mcu_col = 0
     next_restart = 0
     left = restart  # MCUs until the next restart marker (no divisions in the loop)
-    for _ in range(across * down):
-        if mcu_col == across:
-            mcu_row, mcu_col = mcu_row + 1, 0
-        if restart > 0:
-            if left == 0:
-                # Byte-aligned restart marker: drop the buffered bits, expect FF Dn, start over.
-                bits, count = np.int64(0), 0
-                while pos < stop and data[pos] != 0xFF:
-                    pos += 1
-                if pos + 1 >= stop or data[pos + 1] != 0xD0 + next_restart:
-                    return False
-                pos += 2
-                next_restart = (next_restart + 1) & 7
-                predictions[:] = 0
-                left = restart
-            left -= 1
-        for k in range(layout.shape[0]):
-            component, h, v = layout[k, 0], layout[k, 1], layout[k, 2]
-            for by in range(v):
-                for bx in range(h):
-                    row, col = mcu_row * v + by, mcu_col * h + bx
-                    if refine:
-                        if count < 1:
-                            pos, bits, count = _refill(data, pos, stop, bits, count)
-                        count -= 1
-                        # Branch-free: the bit is as likely 0 as 1, a branch would mispredict.
-                        blocks[component, row, col] |= np.int32(((bits >> count) & 1) << shift)
-                        continue
-                    # Enough bits for the longest code and its extra bits (16 + 11).
-                    if count < 32:
-                        pos, bits, count = _refill(data, pos, stop, bits, count)
-                    entry = fast[k, (bits >> (count - _LOOKAHEAD)) & ((1 << _LOOKAHEAD) - 1)]
-                    if entry & _DECODED:  # code and value in one lookup
-                        count -= (entry >> 16) & 0xFF
-                        difference = np.int64(entry & 0xFFFF) - 32768
-                    else:
-                        if entry:
-                            count -= entry >> 8
-                            category = entry & 0xFF
-                        else:  # a longer code: one bit at a time, as libjpeg's slow path
-                            code = np.int64(0)
-                            category = -1
-                            for length in range(1, 17):
-                                count -= 1
-                                code = (code << 1) | ((bits >> count) & 1)
-                                if code <= maxcode[k, length]:
-                                    category = values[
-                                        k, valptr[k, length] + code - mincode[k, length]
-                                    ]
-                                    break
-                        if category < 0 or category > _MAX_DC_CATEGORY:
-                            return False
-                        difference = np.int64(0)
-                        if category:
-                            count -= category
-                            difference = (bits >> count) & ((1 << category) - 1)
-                            if difference < (1 << (category - 1)):
-                                difference += 1 - (1 << category)
-                    predictions[k] += difference
-                    blocks[component, row, col] = np.int32(predictions[k] << shift)
-        mcu_col += 1
+    for mcu_row in range(down):
+        for mcu_col in range(across):
+            if restart > 0:
+                if left == 0:
+                    # Byte-aligned restart marker: drop the buffered bits, expect FF Dn, start
+                    # over.
+                    bits, count = np.int64(0), np.int64(0)
+                    while pos < stop and data[pos] != 0xFF:
+                        pos += 1
+                    if pos + 1 >= stop or data[pos + 1] != 0xD0 + next_restart:
+                        return False
+                    pos += 2
+                    next_restart = (next_restart + 1) & 7
+                    predictions[:] = 0
+                    left = restart
+                left -= 1
+            for k in range(layout.shape[0]):
+                component, h, v = layout[k, 0], layout[k, 1], layout[k, 2]
+                for by in range(v):
+                    for bx in range(h):
+                        if count < wanted:
+                            # At least 32 unread bits: four plain bytes at once when possible
+                            # (under 32 are unread: keep 31, so the shift cannot overflow).
+                            if (
+                                pos + 4 <= stop
+                                and data[pos] != 0xFF
+                                and data[pos + 1] != 0xFF
+                                and data[pos + 2] != 0xFF
+                                and data[pos + 3] != 0xFF
+                            ):
+                                word = (
+                                    (np.int64(data[pos]) << 24)
+                                    | (np.int64(data[pos + 1]) << 16)
+                                    | (np.int64(data[pos + 2]) << 8)
+                                    | np.int64(data[pos + 3])
+                                )
+                                bits = ((bits & 0x7FFFFFFF) << 32) | word
+                                count += 32
+                                pos += 4
+                            else:  # a byte at a time: FF 00 is a literal FF; at a marker, zeros
+                                while count < 32:
+                                    byte = np.int64(0)
+                                    if pos < stop:
+                                        byte = np.int64(data[pos])
+                                        if byte != 0xFF:
+                                            pos += 1
+                                        elif pos + 1 < stop and data[pos + 1] == 0:
+                                            pos += 2
+                                        else:
+                                            byte = np.int64(0)  # a marker: as libjpeg does
+                                    # Under 32 bits unread: keeping 48, the shift cannot overflow.
+                                    bits = ((bits & 0xFFFFFFFFFFFF) << 8) | byte
+                                    count += 8
+                        row, col = mcu_row * v + by, mcu_col * h + bx
+                        if refine:
+                            count -= 1
+                            # Branch-free: the bit is as likely 0 as 1, a branch would mispredict.
+                            blocks[component, row, col] |= np.int32(((bits >> count) & 1) << shift)
+                            continue
+                        entry = fast[k, (bits >> (count - _LOOKAHEAD)) & ((1 << _LOOKAHEAD) - 1)]
+                        if entry & _DECODED:  # code and value in one lookup
+                            count -= (entry >> 16) & 0xFF
+                            difference = np.int64(entry & 0xFFFF) - 32768
+                        else:
+                            if entry:
+                                count -= entry >> 8
+                                category = entry & 0xFF
+                            else:  # a longer code: one bit at a time, as libjpeg's slow path
+                                code = np.int64(0)
+                                category = -1
+                                for length in range(1, 17):
+                                    count -= 1
+                                    code = (code << 1) | ((bits >> count) & 1)
+                                    if code <= maxcode[k, length]:
+                                        category = values[
+                                            k, valptr[k, length] + code - mincode[k, length]
+                                        ]
+                                        break
+                            if category < 0 or category > _MAX_DC_CATEGORY:
+                                return False
+                            difference = np.int64(0)
+                            if category:
+                                count -= category
+                                difference = (bits >> count) & ((1 << category) - 1)
+                                if difference < (1 << (category - 1)):
+                                    difference += 1 - (1 << category)
+                        predictions[k] += difference
+                        blocks[component, row, col] = np.int32(predictions[k] << shift)
     return True
 
 
-@nb.njit(cache=True, nogil=True, inline="always")
-def _refill(data, pos, stop, bits, count):  # type: ignore[no-untyped-def]
-    """At least 32 unread bits (called with fewer): four plain bytes at once when possible."""
-    if pos + 4 <= stop and _no_ff(data, pos):
-        # Under 32 bits are unread: keep 31, so the shift cannot overflow.
-        return pos + 4, ((bits & 0x7FFFFFFF) << 32) | _be32(data, pos), count + 32
-    while count < 32:
-        pos, bits, count = _fill(data, pos, stop, bits, count)
-    return pos, bits, count
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _no_ff(data, pos):  # type: ignore[no-untyped-def]
-    return (data[pos] != 0xFF and data[pos + 1] != 0xFF and data[pos + 2] != 0xFF) and data[
-        pos + 3
-    ] != 0xFF
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _be32(data, pos):  # type: ignore[no-untyped-def]
-    return (
-        (np.int64(data[pos]) << 24)
-        | (np.int64(data[pos + 1]) << 16)
-        | (np.int64(data[pos + 2]) << 8)
-        | np.int64(data[pos + 3])
-    )
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _fill(data, pos, stop, bits, count):  # type: ignore[no-untyped-def]
-    """One more byte into the bit buffer: FF 00 is a literal FF; at a marker, zeros."""
-    byte = 0
-    if pos < stop:
+@nb.njit(cache=True, nogil=True)
+def _unstuffed(data, start, stop, size):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The first ``size`` bytes of a scan's bit stream: each FF 00 read as FF, and zeros from a
+    marker or the scan's end on, as _decode_scan reads them."""
+    out = np.zeros(size, dtype=np.uint8)
+    pos = start
+    for n in range(size):
+        if pos >= stop:
+            break
         byte = data[pos]
         if byte == 0xFF:
             if pos + 1 < stop and data[pos + 1] == 0:
                 pos += 2
             else:
-                byte = 0  # a marker: feed zeros, as libjpeg does
+                break
         else:
             pos += 1
-    # Called with under 32 unread bits: keeping 48 means the shift cannot overflow.
-    return pos, ((bits & 0xFFFFFFFFFFFF) << 8) | byte, count + 8
+        out[n] = byte
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _refine(bits, shift, layout, across, down, blocks):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """A DC refinement scan without restart markers: the i-th block in scan order gets bit i.
+    A component at a time, a row of blocks at a time (fewer branches than in scan order)."""
+    per_mcu = 0
+    for k in range(layout.shape[0]):
+        per_mcu += layout[k, 1] * layout[k, 2]
+    offset = 0  # the component's first block within an MCU
+    for k in range(layout.shape[0]):
+        component, h, v = layout[k, 0], layout[k, 1], layout[k, 2]
+        for mcu_row in range(down):
+            for by in range(v):
+                row = blocks[component, mcu_row * v + by]
+                first = mcu_row * across * per_mcu + offset + by * h
+                if h == 1:
+                    for mcu_col in range(across):
+                        row[mcu_col] |= np.int32(_bit(bits, first + mcu_col * per_mcu) << shift)
+                else:  # two blocks across an MCU, written out: a loop of two costs a third more
+                    for mcu_col in range(across):
+                        i = first + mcu_col * per_mcu
+                        row[2 * mcu_col] |= np.int32(_bit(bits, i) << shift)
+                        row[2 * mcu_col + 1] |= np.int32(_bit(bits, i + 1) << shift)
+        offset += h * v
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _bit(bits, i):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Bit i of a byte array, most significant bit first."""
+    return (np.int32(bits[i >> 3]) >> (7 - (i & 7))) & 1
 
 
 def _pixels(frame: _Frame, blocks: I32) -> U8:
@@ -470,47 +519,80 @@ def _pixels(frame: _Frame, blocks: I32) -> U8:
         [[(v_max // c.v) >> 1, (h_max // c.h) >> 1] for c in frame.components], dtype=np.int64
     )
     out = np.empty((height, width, len(frame.components)), dtype=np.uint8)
-    _assemble(blocks, np.array(quantisers, dtype=np.int64), shifts, _CR_R, _CB_B, _CR_G, _CB_G, out)
+    _assemble(blocks, np.array(quantisers, dtype=np.int64), shifts, out)
     return out[..., 0] if len(frame.components) == 1 else out
-
-
-@nb.njit(cache=True, nogil=True)
-def _assemble(blocks, quantisers, shifts, cr_r, cb_b, cr_g, cb_g, out):  # type: ignore[no-untyped-def]
-    """Dequantise each DC, take its 1/8-scale inverse DCT, repeat subsampled chroma over the
-    pixels it covers and convert YCbCr to RGB, all as libjpeg does."""
-    height, width, channels = out.shape
-    for y in range(height):
-        for x in range(width):
-            luma = _dc_sample(blocks[0, y, x], quantisers[0])
-            if channels == 1:
-                out[y, x, 0] = luma
-                continue
-            cb = _dc_sample(blocks[1, y >> shifts[1, 0], x >> shifts[1, 1]], quantisers[1])
-            cr = _dc_sample(blocks[2, y >> shifts[2, 0], x >> shifts[2, 1]], quantisers[2])
-            out[y, x, 0] = min(max(luma + cr_r[cr], 0), 255)
-            out[y, x, 1] = min(max(luma + ((cb_g[cb] + cr_g[cr]) >> 16), 0), 255)
-            out[y, x, 2] = min(max(luma + cb_b[cb], 0), 255)
-
-
-@nb.njit(cache=True, nogil=True, inline="always")
-def _dc_sample(coefficient, quantiser):  # type: ignore[no-untyped-def]
-    # libjpeg's 1x1 inverse DCT: DESCALE(dc * q, 3), then + 128 through its range limit.
-    return min(max(((np.int64(coefficient) * quantiser + 4) >> 3) + 128, 0), 255)
 
 
 def _fixed(x: float) -> int:
     return int(x * 65536 + 0.5)
 
 
-def _colour_tables() -> tuple[npt.NDArray[np.int64], ...]:
-    """libjpeg's YCbCr -> RGB tables (jdcolor.c, 16 fraction bits)."""
-    x = np.arange(256, dtype=np.int64) - 128
-    half = 1 << 15
-    cr_r = (_fixed(1.40200) * x + half) >> 16
-    cb_b = (_fixed(1.77200) * x + half) >> 16
-    cr_g = -_fixed(0.71414) * x
-    cb_g = -_fixed(0.34414) * x + half
-    return cr_r, cb_b, cr_g, cb_g
+# libjpeg's YCbCr -> RGB factors (jdcolor.c, 16 fraction bits). libjpeg looks the products up in
+# tables built from them: (_CR_R * cr + half) >> 16 for red, (_CB_B * cb + half) >> 16 for blue,
+# (-_CB_G * cb + half - _CR_G * cr) >> 16 for green, cb and cr centred on 0. _assemble
+# computes the same integers, which the compiler can do for many pixels at once.
+_CR_R: Final = _fixed(1.40200)
+_CB_B: Final = _fixed(1.77200)
+_CR_G: Final = _fixed(0.71414)
+_CB_G: Final = _fixed(0.34414)
+_HALF: Final = 1 << 15
 
 
-_CR_R, _CB_B, _CR_G, _CB_G = _colour_tables()
+@nb.njit(cache=True, nogil=True)
+def _assemble(blocks, quantisers, shifts, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Dequantise each DC, take its 1/8-scale inverse DCT, repeat subsampled chroma over the
+    pixels it covers and convert YCbCr to RGB, all as libjpeg does. A row at a time, in passes
+    simple enough to be vectorised: luma, then the colour terms per chroma sample, then RGB."""
+    height, width, channels = out.shape
+    if channels == 1:
+        for y in range(height):
+            for x in range(width):
+                out[y, x, 0] = _dc_sample(blocks[0, y, x], quantisers[0]) + 128
+        return
+    luma = np.empty(width, dtype=np.int64)
+    red = np.empty(width, dtype=np.int64)
+    green = np.empty(width, dtype=np.int64)
+    blue = np.empty(width, dtype=np.int64)
+    cb_rows, cb_cols, cr_rows, cr_cols = shifts[1, 0], shifts[1, 1], shifts[2, 0], shifts[2, 1]
+    for y in range(height):
+        y_row, cb_row, cr_row = blocks[0, y], blocks[1, y >> cb_rows], blocks[2, y >> cr_rows]
+        for x in range(width):
+            luma[x] = _dc_sample(y_row[x], quantisers[0]) + 128
+        if cb_cols == 1 and cr_cols == 1:  # one chroma sample for two pixels across
+            for c in range(width >> 1):
+                r, g, b = _colour(cb_row[c], cr_row[c], quantisers[1], quantisers[2])
+                red[2 * c] = red[2 * c + 1] = r
+                green[2 * c] = green[2 * c + 1] = g
+                blue[2 * c] = blue[2 * c + 1] = b
+            if width & 1:  # the last sample covers one pixel
+                c = width >> 1
+                red[-1], green[-1], blue[-1] = _colour(
+                    cb_row[c], cr_row[c], quantisers[1], quantisers[2]
+                )
+        else:
+            for x in range(width):
+                red[x], green[x], blue[x] = _colour(
+                    cb_row[x >> cb_cols], cr_row[x >> cr_cols], quantisers[1], quantisers[2]
+                )
+        for x in range(width):
+            out[y, x, 0] = min(max(luma[x] + red[x], 0), 255)
+            out[y, x, 1] = min(max(luma[x] + green[x], 0), 255)
+            out[y, x, 2] = min(max(luma[x] + blue[x], 0), 255)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _colour(cb_dc, cr_dc, cb_quantiser, cr_quantiser):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """What libjpeg adds to luma for red, green and blue, from the chroma DC coefficients."""
+    cb, cr = _dc_sample(cb_dc, cb_quantiser), _dc_sample(cr_dc, cr_quantiser)
+    return (
+        (_CR_R * cr + _HALF) >> 16,
+        (-_CB_G * cb + _HALF - _CR_G * cr) >> 16,
+        (_CB_B * cb + _HALF) >> 16,
+    )
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _dc_sample(coefficient, quantiser):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """libjpeg's 1x1 inverse DCT, DESCALE(dc * q, 3) through its range limit: the sample - 128,
+    -128 to 127."""
+    return min(max((np.int64(coefficient) * quantiser + 4) >> 3, -128), 127)

@@ -77,34 +77,41 @@ def dc_only_scans(data: bytes) -> bytes | None:
 
 def scan_end(raw: npt.NDArray[np.uint8], start: int) -> int:
     """Where a scan's entropy-coded data ends: the first marker after ``start``."""
-    words = raw[: len(raw) // 8 * 8].view(np.uint64)
-    return int(_next_marker(raw, words, start))
+    return int(_next_marker(raw, start))
+
+
+# Bytes looked at together by _next_marker: a whole chunk is one loop the compiler turns into
+# vector compares, and checked with one branch.
+_CHUNK: Final = 256
 
 
 @nb.njit(cache=True, nogil=True)
-def _next_marker(raw, words, start):  # type: ignore[no-untyped-def]
+def _next_marker(raw, start):  # type: ignore[no-untyped-def]  # pragma: no cover
     """The first 0xFF at or after ``start`` not followed by 0x00, a restart number or another
-    0xFF. Eight bytes at a time: only a word holding an 0xFF byte is looked at closely (an
-    0xFF is a byte of the word XOR all-ones that is zero)."""
-    low, high = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
+    0xFF. A chunk at a time: in entropy-coded data nearly every 0xFF is followed by 0x00 (a
+    literal 0xFF), so a chunk without an 0xFF followed by anything else is passed over whole, and
+    only the rare chunk with one (a marker, a restart, a fill byte) is looked at byte by byte."""
+    size = raw.shape[0]
     pos = start
-    while pos < raw.shape[0] - 1:
-        if pos % 8 == 0:
-            word = pos // 8
-            while word < words.shape[0]:
-                inverted = ~words[word]
-                if (inverted - low) & ~inverted & high:  # an 0xFF in these 8 bytes
-                    break
-                word += 1
-            if word > pos // 8:
-                pos = word * 8
-                continue
-        if raw[pos] == 0xFF:
-            following = raw[pos + 1]
-            if following != 0 and following != 0xFF and not 0xD0 <= following <= 0xD7:
-                return pos
-        pos += 1
-    return raw.shape[0]
+    while True:
+        while pos + _CHUNK < size:
+            # Slices (not raw[pos + k]): the compiler then vectorises the loop.
+            here, following = raw[pos : pos + _CHUNK], raw[pos + 1 : pos + _CHUNK + 1]
+            suspect = False
+            for k in range(_CHUNK):
+                suspect |= (here[k] == 0xFF) & (following[k] != 0)
+            if suspect:
+                break
+            pos += _CHUNK
+        end = min(pos + _CHUNK, size - 1)
+        while pos < end:
+            if raw[pos] == 0xFF:
+                byte = raw[pos + 1]
+                if byte != 0 and byte != 0xFF and not 0xD0 <= byte <= 0xD7:
+                    return pos
+            pos += 1
+        if end >= size - 1:
+            return size
 
 
 def _is_dc_scan(data: bytes, sos: int) -> bool:
