@@ -8,8 +8,9 @@
  * (a side's 40 %) and the tops (upper 70 %) of the picture and of 65 crops, all on the working
  * pixels (the photo shrunk, area average, to at most 512 x 512, aspect kept, or a small photo
  * enlarged, bilinear, to 128 pixels on its short side). A region hash is kept in one
- * orientation of the two (a part brighter on the right as its mirrored code), or in both when
- * it leans little either way. Extra codes below quality 40 or already in the set are left out.
+ * orientation of the eight (as if transposed, flipped or mirrored so that the part's leans come
+ * out positive), or in each one a lean within the margin allows. Extra codes below quality 40
+ * or already in the set are left out.
  *
  * Works as a classic browser script (window.StukjeVariants, after pdq.js) and in node.
  */
@@ -35,19 +36,24 @@
   const WORKING_PIXELS = 512 * 512;
   const MIN_WORKING_SIDE = 128;
   const FRAMES = [["black", 0], ["white", 255]];
-  // stukje.hashing.variants.MIRROR_MASK, one byte of it: the bits of odd horizontal frequency,
-  // whose signs flip when a part is mirrored (code XOR mask ~ the mirrored part's code).
-  const MIRROR_BYTE = 0x55;
-  // stukje.hashing.variants.MIRROR_MARGIN: a part leaning less than this either way gives both
-  // orientations (the submission side's margin; the query side, not in the browser, uses 0).
-  const MIRROR_MARGIN = 0.05;
+  // stukje.hashing.variants.MIRROR_MASK and FLIP_MASK, in hex: the bits of odd horizontal
+  // (vertical) frequency, whose signs flip when a part is mirrored (flipped top to bottom).
+  const MIRROR_HEX = "55".repeat(32);
+  const FLIP_HEX = "0000ffff".repeat(8);
+  // stukje.hashing.variants.ORIENTATION_MARGIN: a lean under this either way allows both
+  // choices (the submission side's margin; the query side, not in the browser, uses 0).
+  const ORIENTATION_MARGIN = 0.05;
+  // stukje.hashing.regions.ACROSS_TERMS: across compares coefficients (0, 1..7) with (1..7, 0).
+  const ACROSS_TERMS = 7;
+  // stukje.hashing.regions._FLAT_ROOT: a grid whose low coefficients' root is under this is flat.
+  const FLAT_ROOT = 1e-6;
   // The steps one photo can take: 8 symmetries, 3 trims, 4 turns, then the parts hashed as
   // region hashes: the whole, its 4 halves, 175 crops, 4 strips, the top and the tops of 65 crops.
   const squares = (grid) => grid.reduce((sum, [, count]) => sum + count * count, 0);
   const REGION_PARTS = 5 + squares(CROP_GRID) + 4 + 1 + squares(TOP_GRID);
   const MAX_STEPS = 8 + 3 + ROTATION_DEGREES.length + REGION_PARTS;
-  // The most codes one photo can give: a part may give its code and its mirrored code.
-  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 2 * REGION_PARTS;
+  // The most codes one photo can give: a part may give its code in all 8 orientations.
+  const MAX_CODES = 8 + 3 + ROTATION_DEGREES.length + 8 * REGION_PARTS;
   const LUMA = [f32(0.299), f32(0.587), f32(0.114)];
 
   const roundHalfEven = pdq.roundHalfEven;
@@ -289,10 +295,12 @@
   })();
 
   /**
-   * A grid's lean (stukje.hashing.regions._leans), in double on the cells' exact means: its
-   * coefficient of vertical frequency 0 and horizontal frequency 1 over the root of the summed
-   * squares of the 17 x 17 lowest coefficients but (0, 0); 0 for a flat grid. Above 0 when the
-   * left side is the brighter; a mirrored part has the opposite lean.
+   * A grid's leans (stukje.hashing.regions._leans), in double on the cells' exact means: left
+   * and top, its coefficients C(0, 1) and C(1, 0) (vertical, horizontal frequency) over the root
+   * of the summed squares of the 17 x 17 lowest coefficients but C(0, 0); across, (a - b) /
+   * (a + b) for a and b the summed squares of C(0, 1..7) and C(1..7, 0). All 0 for a flat grid
+   * (root under FLAT_ROOT), across also when a + b is 0. Mirroring a part negates left,
+   * flipping it negates top, transposing it swaps the two and negates across.
    */
   function leanOf(cells) {
     const n = REGION_GRID;
@@ -307,37 +315,100 @@
       }
     }
     let energy = 0;
-    let lean01 = 0;
+    let along = 0; // C(0, 1..ACROSS_TERMS) squared
+    let down = 0; // C(1..ACROSS_TERMS, 0) squared
+    let left = 0; // C(0, 1)
+    let top = 0; // C(1, 0)
     for (let i = 0; i < 17; i++) {
       for (let l = 0; l < 17; l++) {
         if (i === 0 && l === 0) continue;
         let sum = 0;
         for (let j = 0; j < n; j++) sum += partial[i * n + j] * DCT17[l * n + j];
         energy += sum * sum;
-        if (i === 0 && l === 1) lean01 = sum;
+        if (i === 0 && l <= ACROSS_TERMS) along += sum * sum;
+        if (l === 0 && i <= ACROSS_TERMS) down += sum * sum;
+        if (i === 0 && l === 1) left = sum;
+        if (i === 1 && l === 0) top = sum;
       }
     }
     const root = Math.sqrt(energy);
-    return root > 0 ? lean01 / root : 0;
+    if (root < FLAT_ROOT) return { left: 0, top: 0, across: 0 };
+    const across = along + down > 0 ? (along - down) / (along + down) : 0;
+    return { left: left / root, top: top / root, across };
   }
 
-  // A code XOR MIRROR_MASK, in hex: every byte XOR 0x55, so every hex digit XOR 5.
-  function mirroredHex(hex) {
+  // An orientation is 4 t + 2 v + h: transpose (t), then flip top to bottom (v) and mirror left
+  // to right (h); these are its labels' endings (stukje.hashing.variants._ORIENTATION_NAMES).
+  const ORIENTATION_NAMES = Array.from({ length: 8 }, (_, g) =>
+    (g & 4 ? " transposed" : "") + (g & 2 ? " flipped" : "") + (g & 1 ? " mirrored" : ""));
+
+  // Is changing (1) or keeping (0) the part ruled out by this lean? (variants._refused)
+  const refused = (lean, change, margin) => (lean < 0) !== Boolean(change) &&
+    Math.abs(lean) >= margin;
+
+  /**
+   * The orientations that make the part's leans positive (stukje.hashing.variants._orientations):
+   * transpose when across < 0 (then left and top swap), flip when top < 0, mirror when left < 0;
+   * a lean within margin of 0 allows both choices. Ascending.
+   */
+  function orientations({ left, top, across }, margin) {
+    const chosen = [];
+    for (const t of [0, 1]) {
+      if (refused(across, t, margin)) continue;
+      const [ahead, above] = t ? [top, left] : [left, top];
+      for (const v of [0, 1]) {
+        if (refused(above, v, margin)) continue;
+        for (const h of [0, 1]) if (!refused(ahead, h, margin)) chosen.push(4 * t + 2 * v + h);
+      }
+    }
+    return chosen;
+  }
+
+  // Two hex codes XORed digit by digit.
+  function xorHex(hex, mask) {
     let out = "";
-    for (const digit of hex) out += (parseInt(digit, 16) ^ (MIRROR_BYTE & 15)).toString(16);
+    for (let d = 0; d < hex.length; d++) {
+      out += (parseInt(hex[d], 16) ^ parseInt(mask[d], 16)).toString(16);
+    }
+    return out;
+  }
+
+  // A code with its bits moved as transposing its part moves its coefficients: bit k = 16 i + j
+  // (packed bit 255 - k, most significant first) moves to 16 j + i (variants._TRANSPOSED_BITS).
+  function transposedHex(hex) {
+    const bits = new Uint8Array(256);
+    for (let p = 0; p < 256; p++) {
+      const k = 255 - p;
+      const moved = 255 - ((k & 15) * 16 + (k >> 4));
+      bits[moved] = (parseInt(hex[p >> 2], 16) >> (3 - (p & 3))) & 1;
+    }
+    let out = "";
+    for (let d = 0; d < 64; d++) {
+      out += ((bits[4 * d] << 3) | (bits[4 * d + 1] << 2) | (bits[4 * d + 2] << 1) |
+        bits[4 * d + 3]).toString(16);
+    }
+    return out;
+  }
+
+  // The code as if the part were turned by this orientation (variants._oriented): bits moved
+  // for a transpose, then FLIP_MASK and MIRROR_MASK XORed for the flips.
+  function orientedHex(hex, orientation) {
+    let out = orientation & 4 ? transposedHex(hex) : hex;
+    if (orientation & 2) out = xorHex(out, FLIP_HEX);
+    if (orientation & 1) out = xorHex(out, MIRROR_HEX);
     return out;
   }
 
   /**
    * Region hashes (stukje.hashing.regions): each part cut into 64 x 64 cells whose mean integer
    * luma is read from one summed-area table, then PDQ's DCT, median and quality, and the part's
-   * lean. Returns [label, {hash, quality}] for each labelled box, leaving out parts under 64
-   * pixels a side, in one orientation of the two as stukje.hashing.variants._region_hashes: the
-   * code when the part leans left (lean >= 0), its code XOR MIRROR_MASK labelled "... mirrored"
-   * when it leans right (lean < 0); both when it leans less than margin either way. The whole
-   * parts always keep their own code too.
+   * leans. Returns [label, {hash, quality}] for each labelled box, leaving out parts under 64
+   * pixels a side, in the orientations the leans choose, as
+   * stukje.hashing.variants._region_hashes: ascending, each labelled part label + " transposed"
+   * / " flipped" / " mirrored" as it applies. The whole parts also keep their own code, and its
+   * mirrored code when left < 0 or within margin of 0.
    */
-  function regionSignals(image, boxes, margin = MIRROR_MARGIN) {
+  function regionSignals(image, boxes, margin = ORIENTATION_MARGIN) {
     const { pixels, width, height } = image;
     const stride = width + 1;
     const table = new Float64Array(stride * (height + 1));
@@ -378,12 +449,15 @@
         }
       }
       const signal = pdq.hashGrid(new Float32Array(cells));
-      const lean = leanOf(cells);
-      const slight = Math.abs(lean) < margin;
-      if (lean >= 0 || slight || label.endsWith("whole")) signals.push([label, signal]);
-      if (lean < 0 || slight) {
-        const mirrored = { hash: mirroredHex(signal.hash), quality: signal.quality };
-        signals.push([`${label} mirrored`, mirrored]);
+      const leans = leanOf(cells);
+      const chosen = new Set(orientations(leans, margin));
+      if (label.endsWith("whole")) {
+        chosen.add(0);
+        if (leans.left < 0 || Math.abs(leans.left) < margin) chosen.add(1);
+      }
+      for (const orientation of [...chosen].sort((a, b) => a - b)) {
+        const hash = orientedHex(signal.hash, orientation);
+        signals.push([label + ORIENTATION_NAMES[orientation], { hash, quality: signal.quality }]);
       }
     }
     return signals;
@@ -508,10 +582,13 @@
     return kept;
   }
 
+  // A label's orientation ending (ORIENTATION_NAMES), to tell a part's codes apart from steps.
+  const ORIENTATION_ENDING = /( transposed)?( flipped)?( mirrored)?$/;
+
   /**
    * submissionSignals that hands the event loop back every ~40 ms so the page stays
    * responsive; onProgress(done, MAX_STEPS) after each pause, done counting the hashes made
-   * (a part's mirrored code, which follows its own code, is no extra step).
+   * (a part's codes in other orientations, which follow one another, are no extra steps).
    */
   async function submissionSignalsAsync(pixels, width, height, channels, kind, onProgress) {
     const { kept, offer } = keeper();
@@ -521,8 +598,9 @@
     let since = Date.now();
     for (const [label, signal] of candidateSignals(pixels, width, height, channels, kind)) {
       offer(label, signal);
-      if (label !== `${previous} mirrored`) done++;
-      previous = label;
+      const part = label.replace(ORIENTATION_ENDING, "");
+      if (part !== previous) done++;
+      previous = part;
       if (Date.now() - since > 40) {
         if (onProgress) onProgress(Math.min(done, MAX_STEPS), MAX_STEPS);
         await pause();
@@ -534,7 +612,7 @@
   }
 
   const api = {
-    MAX_CODES, MAX_STEPS, MIRROR_MARGIN, submissionSignals, submissionSignalsAsync,
+    MAX_CODES, MAX_STEPS, ORIENTATION_MARGIN, submissionSignals, submissionSignalsAsync,
     candidateSignals, workingPixels,
     hashWindow, trimBox, rotate, cropBoxes, stripBoxes, topBoxes, regionSignals, dihedral,
   };
