@@ -219,6 +219,19 @@ def mirror_crop_caption_jpeg(image: Image.Image, rng: Rng) -> bytes:
     return crop_caption_jpeg(image.transpose(Image.Transpose.FLIP_LEFT_RIGHT), rng)
 
 
+def turn_crop_jpeg(image: Image.Image, rng: Rng) -> bytes:
+    """Turned a quarter (either way), cropped 5 %, JPEG quality 70."""
+    way = Image.Transpose.ROTATE_90 if rng.uniform() < 0.5 else Image.Transpose.ROTATE_270
+    turned = image.transpose(way)
+    return encode(turned.crop(crop_box(turned.size, 0.05, rng)), "JPEG", 70)
+
+
+def turn_caption(image: Image.Image, rng: Rng) -> bytes:
+    """Turned a quarter (either way), then captioned."""
+    way = Image.Transpose.ROTATE_90 if rng.uniform() < 0.5 else Image.Transpose.ROTATE_270
+    return encode(with_caption(image.transpose(way)), "JPEG", 90)
+
+
 #: name -> (group, edit), in the order of the report.
 EDITS: Final[dict[str, tuple[str, Edit]]] = {
     "jpeg q90": ("ordinary", jpeg(90)),
@@ -258,4 +271,6 @@ EDITS: Final[dict[str, tuple[str, Edit]]] = {
     "screenshot of crop 10% + caption": ("combination", screenshot_of_crop),
     "mirror + crop 5% + jpeg q70": ("combination", mirror_crop_jpeg),
     "mirror + crop 10% + caption + jpeg q50": ("combination", mirror_crop_caption_jpeg),
+    "turn 90 + crop 5% + jpeg q70": ("combination", turn_crop_jpeg),
+    "turn 90 + caption": ("combination", turn_caption),
 }

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stukje.hashing import hash_picture, load_picture
 from stukje.hashing.regions import region_signals
-from stukje.hashing.signal import PdqHash
-from stukje.hashing.variants import MIRROR_MASK, _cut, hash_window, working_pixels
+from stukje.hashing.variants import _cut, _oriented, _transposed, hash_window, working_pixels
 
 PHOTOS = ("opencv_fruits.jpg", "skimage_astronaut.png", "GreenMeadow.jpg", "opencv_graf1.png")
 #: Parts of the picture, as shares of its width and height (left, top, right, bottom).
@@ -93,38 +94,70 @@ def test_a_flat_part_has_quality_zero_and_a_busy_one_full_quality() -> None:
     [busy_signal] = region_signals(busy, [(0, 0, 128, 128)])
     assert flat_signal is not None
     assert flat_signal.signal.quality == 0
-    assert flat_signal.lean == 0
+    assert (flat_signal.left, flat_signal.top, flat_signal.across) == (0, 0, 0)
     assert busy_signal is not None
     assert busy_signal.signal.quality == 100
 
 
-def test_a_part_brighter_on_the_left_leans_left_and_its_mirror_the_other_way() -> None:
-    ramp = np.linspace(250, 10, 128).astype(np.uint8)  # bright on the left
+def test_leans_say_which_side_is_brighter_and_which_way_the_picture_varies() -> None:
+    ramp = np.linspace(250, 10, 128).astype(np.uint8)  # bright on the left, same down
     pixels = np.ascontiguousarray(np.broadcast_to(ramp[None, :, None], (96, 128, 3)))
     [left] = region_signals(pixels, [(0, 0, 128, 96)])
     [right] = region_signals(np.ascontiguousarray(pixels[:, ::-1]), [(0, 0, 128, 96)])
+    [down] = region_signals(np.ascontiguousarray(pixels.transpose(1, 0, 2)), [(0, 0, 96, 128)])
     assert left is not None
     assert right is not None
-    assert left.lean > 0.9  # nearly all of a ramp's detail is the left-right gradient
-    assert right.lean == pytest.approx(-left.lean)
+    assert down is not None
+    assert left.left > 0.9  # nearly all of a ramp's detail is the left-right gradient
+    assert left.top == pytest.approx(0, abs=1e-9)
+    assert left.across == pytest.approx(1)
+    assert right.left == pytest.approx(-left.left)
+    assert (down.left, down.top, down.across) == pytest.approx((0, left.left, -1), abs=1e-9)
 
 
+#: Each way of turning a part: its pixels, its box in the turned picture, and the orientation
+#: (stukje.hashing.variants) that turns the original's code into it.
+Part = tuple[float, float, float, float]
+TURNS: dict[
+    str, tuple[Callable[[npt.NDArray[np.uint8]], npt.NDArray[np.uint8]], Callable[..., Part], int]
+] = {
+    "mirror": (lambda p: p[:, ::-1], lambda a, b, c, d: (1 - c, b, 1 - a, d), 1),
+    "flip": (lambda p: p[::-1], lambda a, b, c, d: (a, 1 - d, c, 1 - b), 2),
+    "transpose": (lambda p: p.transpose(1, 0, 2), lambda a, b, c, d: (b, a, d, c), 4),
+    "rotate 180": (lambda p: p[::-1, ::-1], lambda a, b, c, d: (1 - c, 1 - d, 1 - a, 1 - b), 3),
+}
+
+
+@pytest.mark.parametrize("turn", TURNS)
 @pytest.mark.parametrize("name", PHOTOS)
-def test_a_mirrored_part_has_the_opposite_lean_and_the_masked_code(
-    photos_dir: Path, name: str
+def test_a_turned_part_has_the_turned_leans_and_the_turned_code(
+    photos_dir: Path, name: str, turn: str
 ) -> None:
-    """Code XOR MIRROR_MASK is the mirrored part's code within a few bits (the median moves)."""
+    """A flip changes a lean's sign, a transpose swaps left and top and negates across; the code
+    turned by bit operations is the turned part's code within a few bits (flips move the median;
+    a transpose moves bits exactly)."""
     pixels = working_pixels(load_picture(photos_dir / name))
-    mirrored = np.ascontiguousarray(pixels[:, ::-1])
+    change, move, orientation = TURNS[turn]
+    turned = np.ascontiguousarray(change(pixels))
     height, width = pixels.shape[:2]
-    for a, b, c, d in PARTS:
-        box = (a * width, b * height, c * width, d * height)
-        mirrored_box = ((1 - c) * width, b * height, (1 - a) * width, d * height)
-        [region] = region_signals(pixels, [box])
-        [other] = region_signals(mirrored, [mirrored_box])
+    for part in PARTS:
+        a, b, c, d = part
+        [region] = region_signals(pixels, [(a * width, b * height, c * width, d * height)])
+        x0, y0, x1, y1 = move(*part)
+        scale = (height, width) if turn == "transpose" else (width, height)
+        box = (x0 * scale[0], y0 * scale[1], x1 * scale[0], y1 * scale[1])
+        [other] = region_signals(turned, [box])
         assert region is not None
         assert other is not None
-        assert other.lean == pytest.approx(-region.lean, abs=0.02)
-        masked = PdqHash.from_int(int(region.signal.hash) ^ MIRROR_MASK)
-        assert masked.distance(other.signal.hash) <= 24
-        assert region.signal.hash.distance(other.signal.hash) > 31  # unmasked: no match
+        left, top, across = region.left, region.top, region.across
+        if orientation & 4:
+            left, top, across = top, left, -across
+        if orientation & 2:
+            top = -top
+        if orientation & 1:
+            left = -left
+        assert (other.left, other.top, other.across) == pytest.approx((left, top, across), abs=0.03)
+        [transposed] = _transposed([region.signal.hash])
+        code = _oriented(region.signal.hash, transposed, orientation)
+        assert code.distance(other.signal.hash) <= (0 if turn == "transpose" else 24)
+        assert region.signal.hash.distance(other.signal.hash) > 31  # unturned: no match

@@ -13,11 +13,15 @@ about 55 per checked one. A *region hash* follows PDQ's steps on the part, with 
    64 x 64 grid; a bit is 1 where the coefficient is above the 128th smallest of the 256 (PDQ's
    median), in pdqhash's bit order;
 4. the quality as PDQ computes it from the 64 x 64 grid's gradients (0-100);
-5. the part's *lean*: its left-right brightness gradient (the coefficient of vertical frequency
-   0 and horizontal frequency 1) over the root mean square of the 17 x 17 lowest coefficients
-   but the constant one, from -1 to 1; above 0 when the left side is the brighter. A mirrored
-   part has the opposite lean, which :mod:`stukje.hashing.variants` uses to hash every part in
-   one orientation of the two (docs/quality.md, "Mirrored parts").
+5. the part's *leans*, which say how it is turned: ``left``, its left-right brightness
+   gradient (the coefficient of vertical frequency 0 and horizontal frequency 1), and ``top``,
+   its top-bottom one (coefficient (1, 0)), each over the root sum of squares of the 17 x 17
+   lowest coefficients but the constant one (-1 to 1; above 0 when the left, or the top, is the
+   brighter); and ``across``, how much more its brightness varies left to right than top to
+   bottom: (a - b) / (a + b) for a and b the summed squares of coefficients (0, 1..7) and
+   (1..7, 0). Mirroring a part negates ``left``, flipping it negates ``top``, transposing it
+   swaps the two and negates ``across``; :mod:`stukje.hashing.variants` uses them to hash every
+   part in one orientation of the eight (docs/quality.md, "Turned and mirrored parts").
 
 A region hash lies within about 10 bits of PDQ of the same part, so it is stored and matched as a
 PDQ signal; it is meant to be compared with region hashes of the other side's grid. Parts
@@ -50,18 +54,22 @@ _COLUMNS: Final = np.arange(GRID, dtype=np.float64)[np.newaxis, :]
 #: PDQ's DCT basis: rows 1-16 of the 64-point DCT-II (the constant row 0 left out).
 _DCT: Final = np.sqrt(2.0 / GRID) * np.cos(np.pi / 2 / GRID * _ROWS * (2 * _COLUMNS + 1))
 _STEPS: Final = np.arange(GRID + 1, dtype=np.float64) / GRID
-#: The constant row of the same DCT (left out of the hash, needed for the lean).
+#: The constant row of the same DCT (left out of the hash, needed for the leans).
 _CONSTANT: Final = math.sqrt(2.0 / GRID)
-#: A grid whose low coefficients' root sum of squares is under this is flat: lean 0. (One grey
-#: level of difference between two halves already gives about 45.)
+#: A grid whose low coefficients' root sum of squares is under this is flat: its leans are 0.
+#: (One grey level of difference between two halves already gives about 45.)
 _FLAT_ROOT: Final = 1e-6
+#: ``across`` compares the coefficients (0, 1..ACROSS_TERMS) with (1..ACROSS_TERMS, 0).
+ACROSS_TERMS: Final = 7
 
 
 class RegionHash(NamedTuple):
-    """A part's region hash and its lean (-1 to 1, above 0 when its left side is brighter)."""
+    """A part's region hash and its leans (see the module's step 5)."""
 
     signal: PdqSignal
-    lean: float
+    left: float  # -1 to 1: above 0 when the part's left side is the brighter
+    top: float  # -1 to 1: above 0 when its top is the brighter
+    across: float  # -1 to 1: above 0 when it varies more left to right than top to bottom
 
 
 def region_signals(
@@ -83,28 +91,34 @@ def region_signals(
     median = np.sort(coefficients, axis=1)[:, 127:128]  # PDQ's median: the 128th smallest
     above = coefficients > median
     bits = np.packbits(above[:, ::-1], axis=1)
-    leans = _leans(grid, coefficients)
-    for slot, code, quality, lean in zip(
-        np.flatnonzero(usable), bits, qualities, leans.tolist(), strict=True
+    leans = _leans(grid, coefficients).tolist()
+    for slot, code, quality, (left, top, across) in zip(
+        np.flatnonzero(usable), bits, qualities, leans, strict=True
     ):
-        out[slot] = RegionHash(PdqSignal(PdqHash(code.tobytes()), int(quality)), lean)
+        signal = PdqSignal(PdqHash(code.tobytes()), int(quality))
+        out[slot] = RegionHash(signal, left, top, across)
     return out
 
 
 def _leans(
     grid: npt.NDArray[np.float64], coefficients: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
-    """Each grid's lean: its coefficient (0, 1) over the root mean square of its 17 x 17 lowest
-    coefficients but (0, 0); 0 for a flat grid (where that root is rounding noise, under
-    _FLAT_ROOT). ``coefficients`` are the 16 x 16 of the hash."""
-    top_row = _CONSTANT * (grid.sum(axis=1) @ _DCT.T)  # coefficients (0, 1..16)
-    left_column = _CONSTANT * (grid.sum(axis=2) @ _DCT.T)  # coefficients (1..16, 0)
+    """(n, 3) leans of each grid: left, top and across (the module's step 5), all 0 for a flat
+    grid (where the root is rounding noise, under _FLAT_ROOT). ``coefficients`` are the
+    16 x 16 of the hash."""
+    column_sums, row_sums = _line_sums(grid)
+    top_row = _CONSTANT * (column_sums @ _DCT.T)  # coefficients (0, 1..16)
+    left_column = _CONSTANT * (row_sums @ _DCT.T)  # coefficients (1..16, 0)
     energy = (coefficients**2).sum(axis=1)
     energy += (top_row**2).sum(axis=1) + (left_column**2).sum(axis=1)
     root = np.sqrt(energy)
-    leans: npt.NDArray[np.float64] = np.divide(
-        top_row[:, 0], root, out=np.zeros_like(root), where=root >= _FLAT_ROOT
-    )
+    flat = root < _FLAT_ROOT
+    along = (top_row[:, :ACROSS_TERMS] ** 2).sum(axis=1)
+    down = (left_column[:, :ACROSS_TERMS] ** 2).sum(axis=1)
+    leans = np.zeros((len(grid), 3))
+    np.divide(top_row[:, 0], root, out=leans[:, 0], where=~flat)
+    np.divide(left_column[:, 0], root, out=leans[:, 1], where=~flat)
+    np.divide(along - down, along + down, out=leans[:, 2], where=~flat & (along + down > 0))
     return leans
 
 
@@ -120,6 +134,25 @@ def _summed_area(pixels: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:  # pra
             row += 587 * np.int64(pixels[y, x, 1]) + 114 * np.int64(pixels[y, x, 2])
             table[y + 1, x + 1] = table[y, x + 1] + row
     return table
+
+
+@nb.njit(cache=True, nogil=True)
+def _line_sums(
+    grid: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:  # pragma: no cover
+    """Each grid's column sums and row sums, (n, 64) each, in one pass."""
+    count = grid.shape[0]
+    columns = np.zeros((count, GRID))
+    rows = np.zeros((count, GRID))
+    for part in range(count):
+        for i in range(GRID):
+            total = 0.0
+            for j in range(GRID):
+                value = grid[part, i, j]
+                columns[part, j] += value
+                total += value
+            rows[part, i] = total
+    return columns, rows
 
 
 def _edges(start: npt.NDArray[np.float64], end: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:

@@ -12,9 +12,10 @@ choice.
   white frame would leave it), small rotations, and region hashes of the whole picture, its
   halves, a grid of 175 crops (CROP_GRID), 4 strips (STRIP_SHARE) and the tops (TOP_SHARE) of
   the picture and of 65 crops (TOP_GRID); extra hashes below quality 40 (EXTRA_MIN_QUALITY) are
-  left out. Each region hash is kept in one orientation of the two, as if mirrored when the
-  part is brighter on the right (``... mirrored``, code XOR MIRROR_MASK), and in both when it
-  leans less than MIRROR_MARGIN either way, so a mirrored and cropped copy still meets them.
+  left out. Each region hash is kept in one orientation of the eight, as if transposed, flipped
+  or mirrored so that the part's leans are positive (``... transposed flipped mirrored``), and
+  in each orientation a lean under ORIENTATION_MARGIN allows, so a turned or mirrored copy
+  that was also cropped still meets them.
 - :func:`query_signals`: the plain hash, the least channel's hash when the picture is blown
   out, the trimmed picture's hash when trimming removes a border, status bar or caption bar,
   and region hashes of the halves, a smaller grid of crops (QUERY_CROP_GRID), the strips and
@@ -37,16 +38,17 @@ from PIL import Image
 from stukje.hashing._resample import resize
 from stukje.hashing.decode import Picture
 from stukje.hashing.pdq import DIHEDRAL_NAMES, PdqSignal, _pdq_input, hash_pixels
-from stukje.hashing.regions import RegionBox, region_signals
+from stukje.hashing.regions import RegionBox, RegionHash, region_signals
 from stukje.hashing.signal import PdqHash
 
 __all__ = [
     "BLOWN_OUT_SHARE",
     "CROP_GRID",
     "EXTRA_MIN_QUALITY",
+    "FLIP_MASK",
     "MIN_WORKING_SIDE",
-    "MIRROR_MARGIN",
     "MIRROR_MASK",
+    "ORIENTATION_MARGIN",
     "QUERY_CROP_GRID",
     "ROTATION_DEGREES",
     "STRIP_SHARE",
@@ -107,12 +109,16 @@ TOP_SHARE: Final = 0.7
 TOP_GRID: Final = ((0.95, 4), (0.9, 7))
 
 #: The bits of a PDQ code whose coefficients have an odd horizontal frequency (bit 16 i + j is
-#: frequency j + 1): mirroring a part left to right flips those coefficients' signs, so code XOR
-#: MIRROR_MASK is, within a few bits, the mirrored part's code (docs/quality.md, "Mirrored parts").
+#: vertical frequency i + 1, horizontal j + 1): mirroring a part left to right flips those
+#: coefficients' signs, so code XOR MIRROR_MASK is, within a few bits, the mirrored part's code
+#: (docs/quality.md, "Turned and mirrored parts"). FLIP_MASK: the same for top to bottom (odd
+#: vertical frequency). Transposing a part transposes its coefficients: the bits move exactly.
 MIRROR_MASK: Final = int("55" * 32, 16)
-#: A stored part whose lean (stukje.hashing.regions) is under this either way is stored in both
-#: orientations: a copy's part may lean the other way. 11 % of parts, about 28 codes a picture.
-MIRROR_MARGIN: Final = 0.05
+FLIP_MASK: Final = int("0000ffff" * 8, 16)
+#: A stored part with a lean (stukje.hashing.regions) under this either way is stored in both
+#: orientations that lean allows: a copy's part may lean a little the other way. About 50 more
+#: codes a picture.
+ORIENTATION_MARGIN: Final = 0.05
 
 #: Every extra hash is PDQ of its window resized to this many pixels a side.
 WINDOW_SIZE: Final = 384
@@ -170,25 +176,88 @@ def _kept(
 def _region_hashes(
     pixels: Pixels, parts: Sequence[tuple[str, RegionBox]], *, margin: float
 ) -> Iterator[tuple[str, PdqSignal]]:
-    """Region hashes of these labelled parts, each in one orientation of the two (leaving out
+    """Region hashes of these labelled parts, each in one orientation of the eight (leaving out
     parts under 64 pixels a side).
 
-    A part that leans right (its right side is the brighter) is hashed as if mirrored: its code
-    XOR MIRROR_MASK, labelled ``... mirrored``; so a mirrored copy's parts come out as the
-    original's. A part leaning less than ``margin`` either way gives both codes (the submission
-    side's MIRROR_MARGIN; the lean of a re-shared copy's part drifts a little). The ``whole``
-    parts also keep their own code, which can meet a plain or turned PDQ hash.
+    Every part is hashed as if transposed, flipped and mirrored so that its leans come out
+    positive (:func:`_orientations`), so a turned or mirrored copy's parts come out as the
+    original's. A lean within ``margin`` of 0 allows both choices (the submission side's
+    ORIENTATION_MARGIN: a re-shared copy's leans drift a little). The ``whole`` parts also keep
+    their own code and its mirror-only orientation, which can meet a plain, turned or mirrored
+    PDQ hash of the whole picture.
     """
     regions = region_signals(pixels, [part for _, part in parts])
-    for (label, _), region in zip(parts, regions, strict=True):
-        if region is None:
+    hashed = [(label, region) for (label, _), region in zip(parts, regions, strict=True) if region]
+    transposed = _transposed([region.signal.hash for _, region in hashed])
+    for (label, region), turned in zip(hashed, transposed, strict=True):
+        chosen = set(_orientations(region, margin))
+        if label.endswith("whole"):
+            chosen.add(0)
+            if region.left < 0 or abs(region.left) < margin:
+                chosen.add(_MIRROR)
+        for orientation in sorted(chosen):
+            code = _oriented(region.signal.hash, turned, orientation)
+            yield label + _ORIENTATION_NAMES[orientation], PdqSignal(code, region.signal.quality)
+
+
+#: An orientation is 4 t + 2 v + h: transpose (t), then flip top to bottom (v) and mirror left
+#: to right (h); these are its labels' endings.
+_ORIENTATION_NAMES: Final = tuple(
+    " transposed" * t + " flipped" * v + " mirrored" * h
+    for t in (0, 1)
+    for v in (0, 1)
+    for h in (0, 1)
+)
+_MIRROR: Final = 1
+_FLIP: Final = 2
+_TRANSPOSE: Final = 4
+_BITS: Final = np.arange(256)
+#: Packed bit p of a transposed code is bit _TRANSPOSED_BITS[p] of the code (bit k = 16 i + j
+#: of PdqHash is packed bit 255 - k; transposing swaps i and j).
+_TRANSPOSED_BITS: Final = 255 - ((255 - _BITS) % 16 * 16 + (255 - _BITS) // 16)
+
+
+def _orientations(region: RegionHash, margin: float) -> list[int]:
+    """The orientations that make the part's leans positive: transpose when ``across`` < 0
+    (then left and top swap), flip when ``top`` < 0, mirror when ``left`` < 0; a lean within
+    ``margin`` of 0 allows both choices."""
+    chosen = []
+    for t in (0, 1):
+        if _refused(region.across, t, margin):
             continue
-        signal, lean = region
-        if lean >= 0 or abs(lean) < margin or label.endswith("whole"):
-            yield label, signal
-        if lean < 0 or abs(lean) < margin:
-            mirrored = PdqHash.from_int(int(signal.hash) ^ MIRROR_MASK)
-            yield f"{label} mirrored", PdqSignal(mirrored, signal.quality)
+        left, top = (region.top, region.left) if t else (region.left, region.top)
+        for v in (0, 1):
+            if _refused(top, v, margin):
+                continue
+            chosen += [4 * t + 2 * v + h for h in (0, 1) if not _refused(left, h, margin)]
+    return chosen
+
+
+def _refused(lean: float, change: int, margin: float) -> bool:
+    """Is changing (1) or keeping (0) the part ruled out by this lean?"""
+    return (lean < 0) != bool(change) and abs(lean) >= margin
+
+
+def _transposed(codes: Sequence[PdqHash]) -> list[bytes]:
+    """Each code with its bits moved as transposing its part moves its coefficients."""
+    if not codes:
+        return []
+    packed = np.frombuffer(b"".join(code.value for code in codes), dtype=np.uint8)
+    bits = np.unpackbits(packed.reshape(len(codes), 32), axis=1)[:, _TRANSPOSED_BITS]
+    return [row.tobytes() for row in np.packbits(bits, axis=1)]
+
+
+def _oriented(code: PdqHash, transposed: bytes, orientation: int) -> PdqHash:
+    """The part's code as if turned (``transposed``: the code transposed, :func:`_transposed`):
+    bits moved for a transpose, masks XORed for the flips."""
+    if orientation == 0:
+        return code
+    value = int.from_bytes(transposed if orientation & _TRANSPOSE else code.value, "big")
+    if orientation & _FLIP:
+        value ^= FLIP_MASK
+    if orientation & _MIRROR:
+        value ^= MIRROR_MASK
+    return PdqHash.from_int(value)
 
 
 def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
@@ -214,7 +283,7 @@ def candidate_signals(picture: Picture) -> Iterator[tuple[str, PdqSignal]]:
     height, width = pixels.shape[:2]
     parts = crop_boxes(width, height, CROP_GRID, whole=True)
     parts += strip_boxes(width, height) + top_boxes(width, height, TOP_GRID)
-    yield from _region_hashes(pixels, parts, margin=MIRROR_MARGIN)
+    yield from _region_hashes(pixels, parts, margin=ORIENTATION_MARGIN)
 
 
 def query_signals(picture: Picture) -> tuple[PdqSignal, ...]:
