@@ -52,8 +52,8 @@ __all__ = ["DEFAULT_BANK", "MAX_PIN_FAILURES", "PIN_WINDOW", "CaseStore", "Signa
 DEFAULT_BANK: Final = "default"
 MAX_PIN_FAILURES: Final = 10
 PIN_WINDOW: Final = timedelta(hours=1)
-#: Each picture is submitted as a set of about 290 hashes (262-346 on the test photos, at most
-#: 515; docs/quality.md), so a case of about 69 pictures fits (38 at worst).
+#: Each picture is submitted as a set of about 340 hashes (297-418 on the test photos;
+#: docs/quality.md), so a case of about 59 pictures fits (48 of the busiest test photo).
 MAX_SIGNALS_PER_CASE: Final = 20_000
 #: Checked against when a case number is unknown, so that costs as much as a wrong PIN.
 _DUMMY_PIN_HASH: Final = hash_secret("not a pin")
