@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from api.conftest import Api
-from stukje.hashing import hash_image
+from stukje.api.routes.guard import MAX_GUARD_SIGNALS
+from stukje.hashing import hash_image, load_picture, query_signals
 
 CONTEXT = {"action": "forward", "tier": "adult", "locale": "nl-NL", "country": "NL"}
 
@@ -74,6 +75,26 @@ def test_outcomes_are_counted(api: Api) -> None:
         assert answer.status_code == 204, answer.text
     [count] = api.bank.outcome_counts()
     assert (count.outcome, count.tier, count.count) == ("cancelled", "teen", 3)
+
+
+def test_an_app_can_send_the_whole_query_set_of_a_screenshot(api: Api, photos_dir: Path) -> None:
+    """A screenshot trims, so its query set holds the parts of the picture and of its trimmed
+    part (114 hashes here): the app sends them all; one more than the limit is refused."""
+    photo = Image.open(photos_dir / "opencv_fruits.jpg").convert("RGB")
+    height = round(photo.height * 720 / photo.width)
+    screen = Image.new("RGB", (720, 1560))
+    screen.paste(photo.resize((720, height)), (0, (1560 - height) // 2))
+    ImageDraw.Draw(screen).text((20, 10), "12:30   4G   87%", fill=(255, 255, 255))
+    out = io.BytesIO()
+    screen.save(out, "PNG")
+    signals = [s.hash.to_hex() for s in query_signals(load_picture(out.getvalue()))]
+    assert 100 < len(signals) <= MAX_GUARD_SIGNALS
+    payload = {"signals": signals, "context": CONTEXT}
+    decision = api.client.post("/v1/guard", json=payload, headers=api.auth("match"))
+    assert decision.status_code == 200, decision.text
+    too_many = {"signals": ["0" * 64] * (MAX_GUARD_SIGNALS + 1), "context": CONTEXT}
+    refused = api.client.post("/v1/guard", json=too_many, headers=api.auth("match"))
+    assert refused.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,10 @@ from stukje.hashing import load_picture, parse_hash, query_signals
 
 router = APIRouter(prefix="/v1/guard", tags=["guard"])
 
-MAX_GUARD_SIGNALS = 64
+#: The largest query set (stukje.hashing.query_signals): plain, least channel and trimmed, then
+#: the whole (up to 3 orientations), 4 halves, 45 crops, 4 strips and the top of the picture and
+#: of its trimmed part: 3 + 2 x 57 = 117; a screenshot gives about 114.
+MAX_GUARD_SIGNALS = 128
 
 
 class GuardIn(BaseModel):
