@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from api.conftest import Api
+from pathlib import Path
+
+import pytest
+
+from api.conftest import Api, make_api
 
 HASH = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 NEAR = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b2d"  # 4 bits off
@@ -41,3 +45,24 @@ def test_case_match_feed_feedback_withdraw(api: Api) -> None:
     api.sync()
     again = api.client.post("/v1/match", json={"hashes": [NEAR]}, headers=api.auth("platform"))
     assert again.json()["matches"] == []
+
+
+def test_the_service_warms_up_before_it_takes_requests(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
+) -> None:
+    """The compiled kernels and the guard's lazy parts load at start-up (seconds on a new
+    machine), not on the first requests; tests/hashing/test_warm.py checks what they cover."""
+    import stukje.api.app as app_module
+    from stukje.guard import Guard
+
+    warmed: list[str] = []
+
+    def note(what: str) -> float:
+        warmed.append(what)
+        return 0.0
+
+    monkeypatch.setattr(app_module, "warm_hashing", lambda: note("hashing"))
+    monkeypatch.setattr(app_module, "warm_index", lambda: note("index"))
+    monkeypatch.setattr(Guard, "warm_up", lambda self: note("guard"))
+    for _ in make_api(database_url, tmp_path):
+        assert warmed == ["hashing", "index", "guard"]

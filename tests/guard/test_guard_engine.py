@@ -288,6 +288,15 @@ def test_the_guard_asks_the_matcher_and_classifier_for_what_is_missing() -> None
     assert decision.scores == {"nudity": NUDE}
 
 
+def test_warming_up_runs_the_classifier_once_and_never_the_matcher() -> None:
+    """At a service's start: the classifier's model loads then, not on the first picture; the
+    bank is not searched for a made-up picture."""
+    matcher, classifier = CountingMatcher((MATCH,)), CountingClassifier(NUDE)
+    Guard(matcher=matcher, classifier=classifier).warm_up()
+    assert (matcher.calls, classifier.calls) == (0, 1)
+    Guard().warm_up()  # nothing plugged in: nothing to load, no error
+
+
 def test_what_the_content_already_says_is_not_asked_again() -> None:
     matcher, classifier = CountingMatcher((MATCH,)), CountingClassifier(NUDE)
     guard = Guard(matcher=matcher, classifier=classifier)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,8 @@ from stukje.bank import Bank, Status, open_bank
 from stukje.config import Settings, load_settings
 from stukje.guard import BankMatch, Guard, build_guard
 from stukje.hashing import DEFAULT_THRESHOLD, PdqHash
+from stukje.hashing.warm import warm_up as warm_hashing
+from stukje.index.warm import warm_up as warm_index
 from stukje.matcher import Matcher
 
 __all__ = ["app_from_env", "create_app", "snapshot_dir"]
@@ -92,6 +95,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         matcher.start()
+        # Load the compiled steps now, not on the first requests (seconds on a new machine).
+        started = time.perf_counter()
+        warm_hashing()
+        warm_index()
+        guard.warm_up()  # its classifier's model and the message catalogues
+        log.info("warmed up in %.1f s", time.perf_counter() - started)
         try:
             yield
         finally:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from stukje.classify import Classifier, build_classifier
 from stukje.guard.context import (
     CONTENT_REASONS,
     OUTGOING,
+    Action,
     Audience,
     BankMatch,
     Content,
@@ -132,6 +134,12 @@ class Guard:
         self.matcher = matcher
         self.classifier = classifier
         self.help_directory = help_directory or default_help()
+
+    def warm_up(self) -> None:
+        """Decide once for a blank picture, so that what loads on first use (the classifier's
+        model, the message catalogues) is loaded before the first real picture."""
+        blank = np.zeros((64, 64, 3), dtype=np.uint8)
+        self.decide(Content(pixels=blank), Context(action=Action.SEND, locale="nl-NL"))
 
     def decide(self, content: Content, context: Context) -> Decision:
         evidence = self.gather(content, context)

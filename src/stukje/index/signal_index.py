@@ -396,4 +396,8 @@ def _as_codes(codes: npt.ArrayLike | PdqHash | bytes) -> U8:
         array = array.reshape(1, -1)
     if array.ndim != 2 or array.shape[1] != HASH_BYTES or array.dtype != np.uint8:
         raise InvalidInputError(f"codes are a uint8 array of shape (n, {HASH_BYTES})")
+    if not array.flags.writeable:
+        # One kind of array for the kernels: numba compiles (and loads) each kind apart, and
+        # codes read from bytes (np.frombuffer) are read-only.
+        return array.copy()
     return np.ascontiguousarray(array)
