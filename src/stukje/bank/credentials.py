@@ -74,9 +74,12 @@ def new_pin() -> str:
 
 
 def hash_secret(secret: str, cost: int = DEFAULT_SCRYPT_COST) -> str:
-    """The slow hash of a PIN or API key secret (which never holds a NUL character)."""
+    """The slow hash of a PIN or API key secret (which never holds a NUL character, and is text
+    UTF-8 can encode)."""
     if "\x00" in secret:
         raise ValueError("a secret never holds a NUL character")
+    if not _encodable(secret):
+        raise ValueError("a secret is text that UTF-8 can encode (no lone surrogate)")
     salt = secrets.token_bytes(_SALT_BYTES)
     digest = _scrypt(secret, salt, cost, _SCRYPT_R, _SCRYPT_P)
     return "$".join(["scrypt", str(cost), str(_SCRYPT_R), str(_SCRYPT_P), _b64(salt), _b64(digest)])
@@ -88,7 +91,7 @@ def verify_secret(secret: str, encoded: str) -> bool:
     scrypt's key derivation (HMAC) pads a secret with NUL bytes, so ``"x"`` and ``"x\\0"``
     would hash alike: a secret holding NUL is refused, as no PIN or API key holds one.
     """
-    if "\x00" in secret:
+    if "\x00" in secret or not _encodable(secret):
         return False
     try:
         scheme, cost, r, p, salt, digest = encoded.split("$")
@@ -119,6 +122,14 @@ def parse_api_key(api_key: str) -> str:
     ):
         raise InvalidCredentialsError("the API key is missing or malformed")
     return parts[1]
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _scrypt(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
