@@ -39,7 +39,7 @@ async def lookup(
 ) -> list[str]:
     """The banks holding a signal within the threshold of this one (HMA 1.x shape)."""
     charge_hashes(services, partner, 1)
-    hits = search_hits(services, _codes(signal_type, signal), None)
+    hits = await search_hits(services, _codes(signal_type, signal), None)
     if not hits:
         return []
     matches = await run_in_threadpool(confirm_hits, services, partner, hits, "upload")
@@ -56,7 +56,7 @@ async def raw_lookup(
 ) -> dict[str, list[Any]]:
     """Matching signal ids, with distances if asked (HMA 1.x shape)."""
     charge_hashes(services, partner, 1)
-    hits = search_hits(services, _codes(signal_type, signal), None)
+    hits = await search_hits(services, _codes(signal_type, signal), None)
     matches = (
         await run_in_threadpool(confirm_hits, services, partner, hits, "upload") if hits else []
     )

@@ -62,11 +62,11 @@ def radius_of(services: Services, threshold: int | None) -> int:
     return services.settings.match_threshold if threshold is None else threshold
 
 
-def search_hits(
+async def search_hits(
     services: Services, codes: npt.NDArray[np.uint8], threshold: int | None
 ) -> list[Hit]:
     """Every stored signal within the threshold of each code, from the live index."""
-    found = services.matcher.search(codes, radius_of(services, threshold))
+    found = await search_index(services, codes, radius_of(services, threshold))
     services.metrics.hashes_checked.inc(len(codes))
     return hits_of(found)
 
@@ -134,9 +134,7 @@ async def find_matches(
     one_picture: bool = False,
 ) -> list[MatchOut]:
     """Matches of each code; with ``one_picture`` the codes are the query set of one picture."""
-    found = await search_index(services, codes, radius_of(services, threshold))
-    services.metrics.hashes_checked.inc(len(codes))
-    hits = hits_of(found)
+    hits = await search_hits(services, codes, threshold)
     if one_picture:
         hits = one_per_signal(hits)
     if not hits:
