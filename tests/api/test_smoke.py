@@ -61,8 +61,7 @@ def test_the_service_warms_up_before_it_takes_requests(
         warmed.append(what)
         return 0.0
 
-    monkeypatch.setattr(app_module, "warm_hashing", lambda: note("hashing"))
-    monkeypatch.setattr(app_module, "warm_index", lambda: note("index"))
+    monkeypatch.setattr(app_module, "warm_kernels", lambda: note("kernels"))
     monkeypatch.setattr(Guard, "warm_up", lambda self: note("guard"))
     for _ in make_api(database_url, tmp_path):
-        assert warmed == ["hashing", "index", "guard"]
+        assert warmed == ["kernels", "guard"]

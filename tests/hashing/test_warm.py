@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stukje.hashing.warm import warm_up
+from stukje.warm import warm_up
 
 #: In a new process: warm up, note which kernels have run with which argument types, then do
 #: real work; print any kernel (or argument types) that ran for the first time after it.
@@ -14,8 +14,7 @@ _SCRIPT = """
 import sys
 import numba
 import numpy as np
-from stukje.hashing.warm import warm_up as warm_hashing
-from stukje.index.warm import warm_up as warm_index
+from stukje.warm import warm_up
 from stukje.hashing import load_picture, query_signals, submission_signals
 from stukje.index import SignalIndex
 import stukje.hashing._dc_decode, stukje.hashing._pdq_kernel, stukje.hashing._progressive
@@ -32,8 +31,7 @@ def ran():
                     found |= {f"{name}.{attribute}{signature}" for signature in value.signatures}
     return found
 
-warm_hashing()
-warm_index()
+warm_up()
 before = ran()
 for path in sys.argv[1:]:
     picture = load_picture(open(path, "rb").read())

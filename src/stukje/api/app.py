@@ -28,9 +28,8 @@ from stukje.bank import Bank, Status, open_bank
 from stukje.config import Settings, load_settings
 from stukje.guard import BankMatch, Guard, build_guard
 from stukje.hashing import DEFAULT_THRESHOLD, PdqHash
-from stukje.hashing.warm import warm_up as warm_hashing
-from stukje.index.warm import warm_up as warm_index
 from stukje.matcher import Matcher
+from stukje.warm import warm_up as warm_kernels
 
 __all__ = ["app_from_env", "create_app", "snapshot_dir"]
 
@@ -97,8 +96,7 @@ def create_app(
         matcher.start()
         # Load the compiled steps now, not on the first requests (seconds on a new machine).
         started = time.perf_counter()
-        warm_hashing()
-        warm_index()
+        warm_kernels()
         guard.warm_up()  # its classifier's model and the message catalogues
         log.info("warmed up in %.1f s", time.perf_counter() - started)
         try:
