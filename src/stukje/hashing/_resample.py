@@ -143,15 +143,7 @@ def _horizontal_pass(
                 for c in range(3):
                     columns[x, 3 * j + c] = line[3 * x + c]
         for x in range(out_width):
-            sums[:lanes] = _ROUNDING
-            for k in range(count[x]):
-                column = columns[first[x] + k]
-                w = weights[x, k]
-                for v in range(lanes):
-                    sums[v] += np.int32(column[v]) * w
-            result = results[x]
-            for v in range(lanes):
-                result[v] = _clip8(sums[v])
+            _blend(columns, first[x], count[x], weights[x], lanes, sums, results[x])
         for j in range(strip):
             target = out[top + j]
             for x in range(out_width):
@@ -174,13 +166,19 @@ def _vertical_pass(
     out = np.empty((out_height, stride), dtype=np.uint8)
     sums = np.empty(stride, dtype=np.int32)  # Pillow's int sums: at most about 2**30
     for y in range(out_height):
-        sums[:] = _ROUNDING
-        for k in range(count[y]):
-            line = source[first[y] - first_row + k]
-            w = weights[y, k]
-            for v in range(stride):
-                sums[v] += np.int32(line[v]) * w
-        target = out[y]
-        for v in range(stride):
-            target[v] = _clip8(sums[v])
+        _blend(source, first[y] - first_row, count[y], weights[y], stride, sums, out[y])
     return out
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _blend(lines, start, count, weights, lanes, sums, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """out[:lanes] = lines start.. (count of them) weighted by ``weights``, in Pillow's fixed
+    point: summed in int32 from the rounding term, then shifted and clipped to 8 bits."""
+    sums[:lanes] = _ROUNDING
+    for k in range(count):
+        line = lines[start + k]
+        w = weights[k]
+        for v in range(lanes):
+            sums[v] += np.int32(line[v]) * w
+    for v in range(lanes):
+        out[v] = _clip8(sums[v])
